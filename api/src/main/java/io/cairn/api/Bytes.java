@@ -59,7 +59,7 @@ public final class Bytes implements Comparable<Bytes> {
      * @throws NullPointerException if {@code bytes} is null
      * @throws IndexOutOfBoundsException if the slice is not inside the array
      */
-    public static Bytes of(byte[] bytes, int offset, int length) {
+    public static Bytes copyOf(byte[] bytes, int offset, int length) {
         Objects.requireNonNull(bytes, "bytes");
         Objects.checkFromIndexSize(offset, length, bytes.length);
         return length == 0 ? EMPTY : new Bytes(Arrays.copyOfRange(bytes, offset, offset + length));
@@ -158,7 +158,7 @@ public final class Bytes implements Comparable<Bytes> {
      */
     public Bytes slice(int from, int to) {
         Objects.checkFromToIndex(from, to, bytes.length);
-        return of(bytes, from, to - from);
+        return copyOf(bytes, from, to - from);
     }
 
     /**
