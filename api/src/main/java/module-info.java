@@ -11,4 +11,5 @@ module io.cairn.api {
     exports io.cairn.api.maintenance;
     exports io.cairn.api.lock;
     exports io.cairn.api.election;
+    exports io.cairn.api.auth;
 }

@@ -1,5 +1,6 @@
 package io.cairn.api;
 
+import io.cairn.api.auth.Auth;
 import io.cairn.api.cluster.Cluster;
 import io.cairn.api.election.Election;
 import io.cairn.api.kv.KV;
@@ -30,7 +31,6 @@ import io.cairn.api.watch.Watch;
  *       message is etcd's message for the same condition.
  * </ul>
  *
- * <p>Auth (users, roles, permissions) is not part of this API yet.
  */
 @Stable(since = "0.1")
 public interface Cairn extends AutoCloseable {
@@ -55,6 +55,9 @@ public interface Cairn extends AutoCloseable {
 
     /** The election service. */
     Election election();
+
+    /** The auth service: users, roles, permissions. */
+    Auth auth();
 
     /**
      * Releases what this connection holds: open watch and keep-alive streams end, pending futures
