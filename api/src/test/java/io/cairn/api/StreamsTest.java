@@ -84,7 +84,7 @@ class StreamsTest {
     }
 
     /** A keep-alive stream that answers each keep-alive through {@code answer}. */
-    static final class ScriptedKeepAliveStream implements LeaseKeepAliveStream {
+    static class ScriptedKeepAliveStream implements LeaseKeepAliveStream {
         final Consumer<Flow.Subscriber<? super LeaseKeepAliveResponse>> answer;
         Flow.Subscriber<? super LeaseKeepAliveResponse> subscriber;
         long requested;
@@ -180,6 +180,20 @@ class StreamsTest {
         ExecutionException thrown = assertThrows(ExecutionException.class, () -> leaseOver(stream).keepAliveOnce(7).get());
         CairnException cause = assertInstanceOf(CairnException.class, thrown.getCause());
         assertEquals(StatusCode.UNAVAILABLE, cause.status());
+    }
+
+    @Test
+    void keepAliveOnceFailsInsteadOfThrowingWhenTheStreamRefuses() {
+        ScriptedKeepAliveStream closedStream = new ScriptedKeepAliveStream(subscriber -> {}) {
+            @Override
+            public void keepAlive(long id) {
+                throw new IllegalStateException("stream closed");
+            }
+        };
+        CompletableFuture<LeaseKeepAliveResponse> answer = leaseOver(closedStream).keepAliveOnce(7);
+        ExecutionException thrown = assertThrows(ExecutionException.class, answer::get);
+        assertInstanceOf(IllegalStateException.class, thrown.getCause());
+        assertTrue(closedStream.closed);
     }
 
     static final class NoOpSubscriber<T> implements Flow.Subscriber<T> {

@@ -61,7 +61,12 @@ public interface Lease {
                         "lease keep-alive stream ended without an answer"));
             }
         });
-        stream.keepAlive(id);
+        try {
+            stream.keepAlive(id);
+        } catch (RuntimeException closedOrFailed) {
+            answer.completeExceptionally(closedOrFailed);
+            stream.close();
+        }
         return answer;
     }
 }

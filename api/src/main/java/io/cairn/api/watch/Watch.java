@@ -18,7 +18,8 @@ public interface Watch {
     /**
      * A publisher of one watcher: each subscription opens its own stream, creates the watcher on it
      * and delivers the stream's responses (starting with the {@code created} one). Cancelling the
-     * subscription closes the stream.
+     * subscription closes the stream; a subscriber that cancels inside {@code onSubscribe} creates
+     * no watcher.
      *
      * @throws NullPointerException if {@code request} is null
      */
@@ -27,7 +28,11 @@ public interface Watch {
         return subscriber -> {
             WatchStream stream = openStream();
             stream.subscribe(subscriber);
-            stream.create(request);
+            try {
+                stream.create(request);
+            } catch (IllegalStateException closed) {
+                // The subscriber cancelled (closing the stream) inside onSubscribe: nothing to watch for it.
+            }
         };
     }
 }
