@@ -1,2 +1,2 @@
-/** The client API of Cairn: key-value, watch, lease, cluster and maintenance, after etcd's v3 API. */
+/** The entry point {@link io.cairn.api.Cairn}, the types every service shares (keys, headers, errors) and the stability marks. */
 package io.cairn.api;

@@ -1,0 +1,28 @@
+package io.cairn.api.cluster;
+
+import io.cairn.api.ResponseHeader;
+import io.cairn.api.Stable;
+import io.cairn.api.internal.Checks;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer to a {@link MemberRemoveRequest}, as etcd's {@code MemberRemoveResponse}.
+ *
+ * @param header the response header
+ * @param members every member after the removal; unmodifiable
+ */
+@Stable(since = "0.1")
+public record MemberRemoveResponse(ResponseHeader header, List<Member> members) {
+
+    /**
+     * Copies {@code members}.
+     *
+     * @throws NullPointerException if {@code header}, {@code members} or an element is null
+     */
+    public MemberRemoveResponse {
+        Objects.requireNonNull(header, "header");
+        members = Checks.copyOf(members, "members");
+    }
+}
