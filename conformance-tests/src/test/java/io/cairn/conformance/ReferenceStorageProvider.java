@@ -79,9 +79,25 @@ public final class ReferenceStorageProvider implements StorageProvider {
 
     private final Set<Fault> faults;
 
-    /** A correct reference backend; the public no-argument constructor is what the child JVM calls. */
+    /** System property with faults (comma-separated names) for the no-argument constructor, used in child JVMs. */
+    static final String FAULTS_PROPERTY = "io.cairn.conformance.reference.faults";
+
+    /**
+     * The constructor the child JVM calls: a correct backend, unless {@value #FAULTS_PROPERTY} names
+     * faults.
+     */
     public ReferenceStorageProvider() {
-        this(EnumSet.noneOf(Fault.class));
+        this(faultsFromProperty());
+    }
+
+    private static Set<Fault> faultsFromProperty() {
+        Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        for (String name : System.getProperty(FAULTS_PROPERTY, "").split(",")) {
+            if (!name.isBlank()) {
+                faults.add(Fault.valueOf(name.trim()));
+            }
+        }
+        return faults;
     }
 
     ReferenceStorageProvider(Set<Fault> faults) {
