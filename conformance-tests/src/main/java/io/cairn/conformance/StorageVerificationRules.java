@@ -140,7 +140,8 @@ public interface StorageVerificationRules {
      * only in its own keyspace; an inverted range removes nothing.
      *
      * <p>If this fails, check: the end bound's inclusiveness; range deletes emulated by scanning the
-     * wrong store; RocksDB {@code deleteRange} with a {@code null} bound.
+     * wrong store; RocksDB {@code deleteRange} with a {@code null} bound, or with start above end
+     * (RocksDB rejects it: such a range must be skipped).
      */
     void required_spec3_3_deleteRangeIsHalfOpenAndStaysInItsKeyspace() throws Throwable;
 
