@@ -556,10 +556,11 @@ public abstract class StorageVerification implements StorageVerificationRules {
         backend.write(new WriteBatch().deleteRange(KS, text("range-"), text("range-z")), Durability.NOT_SYNCED);
         put(backend, KS, bytes(), text("empty key"));
         put(backend, KS, bytes(0xFF, 0xFF), text("ff key"));
-        Map<String, String> expectedKs = asStrings(backend.scan(KS, null, null, ScanOrder.ASCENDING, 0));
+        Map<String, String> expectedKs = new TreeMap<>(Map.of(hex(bytes()), "empty key", hex(text("synced")), "1",
+                hex(text("not-synced")), "3", hex(bytes(0xFF, 0xFF)), "ff key"));
         backend.close();
         Backend reopened = open(directory, KS, OTHER_KS);
-        assertEquals(expectedKs, asStrings(reopened.scan(KS, null, null, ScanOrder.ASCENDING, 0)),
+        assertEquals(expectedKs, byHexKey(reopened.scan(KS, null, null, ScanOrder.ASCENDING, 0)),
                 subject() + ": keyspace '" + KS + "' after close and reopen (SYNCED and NOT_SYNCED writes, deletes and a deleteRange must all persist)");
         assertEquals(Map.of("synced", "2"), asStrings(reopened.scan(OTHER_KS, null, null, ScanOrder.ASCENDING, 0)),
                 subject() + ": keyspace '" + OTHER_KS + "' after close and reopen");
@@ -1227,6 +1228,14 @@ public abstract class StorageVerification implements StorageVerificationRules {
         Map<String, String> map = new TreeMap<>();
         for (KeyValuePair entry : entries) {
             map.put(text(entry.key()), text(entry.value()));
+        }
+        return map;
+    }
+
+    private static Map<String, String> byHexKey(List<KeyValuePair> entries) {
+        Map<String, String> map = new TreeMap<>();
+        for (KeyValuePair entry : entries) {
+            map.put(hex(entry.key()), text(entry.value()));
         }
         return map;
     }
