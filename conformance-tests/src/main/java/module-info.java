@@ -1,0 +1,12 @@
+/**
+ * The Cairn conformance kit: verification classes that plugin authors extend.
+ */
+module io.cairn.conformance {
+    requires transitive io.cairn.spi.storage;
+    requires transitive org.junit.jupiter.api;
+
+    exports io.cairn.conformance;
+
+    // JUnit reflects on the rule methods and @TempDir fields of the verification classes.
+    opens io.cairn.conformance to org.junit.platform.commons;
+}
