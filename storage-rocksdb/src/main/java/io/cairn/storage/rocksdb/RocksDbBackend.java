@@ -68,6 +68,9 @@ final class RocksDbBackend implements Backend {
     private static final String COLUMN_FAMILY_PREFIX = "keyspace:";
     private static final byte[] SMALLEST_KEY = new byte[0];
 
+    /** As given in the config, for {@link #directory()}. */
+    private final Path configuredDirectory;
+    /** Absolute, for RocksDB and messages. */
     private final Path directory;
     private final Set<String> keyspaces;
     private final RocksDB db;
@@ -92,8 +95,9 @@ final class RocksDbBackend implements Backend {
     /** Guarded by {@link #runningCompactions}. */
     private boolean closing;
 
-    private RocksDbBackend(Path directory, Set<String> keyspaces, RocksDB db, Map<String, ColumnFamilyHandle> keyspaceHandles,
+    private RocksDbBackend(Path configuredDirectory, Path directory, Set<String> keyspaces, RocksDB db, Map<String, ColumnFamilyHandle> keyspaceHandles,
             List<ColumnFamilyHandle> allHandles, List<AutoCloseable> nativeSettings) {
+        this.configuredDirectory = configuredDirectory;
         this.directory = directory;
         this.keyspaces = keyspaces;
         this.db = db;
@@ -164,7 +168,7 @@ final class RocksDbBackend implements Backend {
                     byKeyspace.put(name.substring(COLUMN_FAMILY_PREFIX.length()), allHandles.get(i));
                 }
             }
-            return new RocksDbBackend(directory, config.keyspaces(), db, Map.copyOf(byKeyspace), List.copyOf(allHandles),
+            return new RocksDbBackend(config.directory(), directory, config.keyspaces(), db, Map.copyOf(byKeyspace), List.copyOf(allHandles),
                     List.copyOf(nativeSettings));
         } catch (RuntimeException | Error e) {
             allHandles.forEach(ColumnFamilyHandle::close);
@@ -248,7 +252,7 @@ final class RocksDbBackend implements Backend {
     public Path directory() {
         lifecycle.enter();
         lifecycle.exit();
-        return directory;
+        return configuredDirectory;
     }
 
     @Override
@@ -594,8 +598,11 @@ final class RocksDbBackend implements Backend {
         lifecycle.enter();
         try {
             for (String keyspace : new TreeSet<>(keyspaces)) {
+                // setCanceled(false) now installs the native flag, so that close() later only flips
+                // an atomic and does not write the options' pointer while RocksDB reads it.
                 try (CompactRangeOptions options = new CompactRangeOptions()
-                        .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)) {
+                        .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForceOptimized)
+                        .setCanceled(false)) {
                     synchronized (runningCompactions) {
                         if (closing) {
                             throw new StorageException(Reason.CLOSED, lifecycle.subject() + " is closing; compaction stopped");

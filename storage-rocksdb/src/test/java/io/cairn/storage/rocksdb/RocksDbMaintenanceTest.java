@@ -22,9 +22,13 @@ import io.cairn.spi.storage.WriteBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoints, statistics and compaction. */
@@ -146,6 +150,44 @@ class RocksDbMaintenanceTest {
             }).sum();
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** Close cancels a compaction in progress instead of waiting; the compaction ends or fails with CLOSED. */
+    @Test
+    @Timeout(60)
+    void closeDuringCompactionStopsItCleanly() throws Exception {
+        Backend backend = open(temp.resolve("db"), Map.of("rocksdb.write-buffer-size", String.valueOf(256 << 10)), "data");
+        Random random = new Random(3);
+        for (int round = 0; round < 20; round++) {
+            WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < 200; i++) {
+                byte[] value = new byte[1000];
+                random.nextBytes(value);
+                batch.put("data", bytes("key-%03d-%05d".formatted(i, round)), value);
+            }
+            backend.write(batch, Durability.NOT_SYNCED);
+        }
+        AtomicReference<Throwable> outcome = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread compactor = Thread.ofPlatform().start(() -> {
+            started.countDown();
+            try {
+                backend.compact();
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        started.await();
+        Thread.sleep(5);
+        backend.close();
+        compactor.join();
+        Throwable failure = outcome.get();
+        if (failure != null) {
+            assertTrue(failure instanceof StorageException e && e.reason() == Reason.CLOSED, "compaction failed with " + failure);
+        }
+        try (Backend reopened = open(temp.resolve("db"), "data")) {
+            assertEquals(4000, reopened.scan("data", null, null, ScanOrder.ASCENDING, 0).size(), "no data was lost");
         }
     }
 }
