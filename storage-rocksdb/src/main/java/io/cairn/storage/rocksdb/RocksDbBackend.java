@@ -134,11 +134,12 @@ final class RocksDbBackend implements Backend {
                     .setWriteBufferSize(tuning.writeBufferBytes())
                     .setTableFormatConfig(table));
             // Never paranoid_checks=false or best-efforts recovery: damage must surface as an error.
+            RocksDbLogger logger = remember(nativeSettings, new RocksDbLogger(directory.toString()));
             DBOptions dbOptions = remember(nativeSettings, new DBOptions()
                     .setCreateIfMissing(create)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(tuning.maxBackgroundJobs())
-                    .setKeepLogFileNum(5));
+                    .setLogger(logger));
 
             List<byte[]> existing = create ? List.of() : listColumnFamilies(directory, dbOptions, familyOptions);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
