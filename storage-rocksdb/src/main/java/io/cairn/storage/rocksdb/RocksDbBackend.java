@@ -62,6 +62,14 @@ import org.rocksdb.WriteOptions;
  * reachable.
  *
  * <p>Keys compare with RocksDB's default bytewise comparator, which is unsigned lexicographic.
+ *
+ * <p>Lifetime: every call holds the read side of {@link #lifecycle} while it touches a native
+ * handle, and {@link #close()} frees them under the write side, so a call after close fails with
+ * {@code CLOSED} instead of crashing the JVM on freed memory. Per-call native objects (read
+ * options, slices, iterators, write batches) are closed by try-with-resources.
+ *
+ * <p>Durability: the write-ahead log is always on; {@code SYNCED} writes fsync it, {@code NOT_SYNCED}
+ * ones only hand it to the OS, so they survive a process crash but not a power loss.
  */
 final class RocksDbBackend implements Backend {
 
@@ -133,8 +141,9 @@ final class RocksDbBackend implements Backend {
             ColumnFamilyOptions familyOptions = remember(nativeSettings, new ColumnFamilyOptions()
                     .setWriteBufferSize(tuning.writeBufferBytes())
                     .setTableFormatConfig(table));
-            // Never paranoid_checks=false or best-efforts recovery: damage must surface as an error.
             RocksDbLogger logger = remember(nativeSettings, new RocksDbLogger(directory.toString()));
+            // paranoid_checks stays on and WAL recovery stays point-in-time (RocksDB's defaults);
+            // never best-efforts recovery: damage must surface as CORRUPTED, not be repaired away.
             DBOptions dbOptions = remember(nativeSettings, new DBOptions()
                     .setCreateIfMissing(create)
                     .setCreateMissingColumnFamilies(true)
@@ -179,9 +188,9 @@ final class RocksDbBackend implements Backend {
     }
 
     /**
-     * Whether RocksDB may create a database here: only if it has no CURRENT file and none of the
-     * files a database writes after its CURRENT. A lost CURRENT next to MANIFEST, SST or WAL files
-     * is damage; creating a fresh database over them would hide the data.
+     * Whether RocksDB may create a database here: only if there is no CURRENT file and no MANIFEST,
+     * table, blob or WAL file either. A lost CURRENT next to such files is damage; creating a fresh
+     * database over them would hide (and later overwrite) the data.
      */
     private static boolean isNewDatabase(Path directory) {
         if (Files.exists(directory.resolve("CURRENT"), LinkOption.NOFOLLOW_LINKS)) {
