@@ -534,6 +534,12 @@ final class RocksDbBackend implements Backend {
             if (parent == null || !Files.isDirectory(parent)) {
                 throw new StorageException(Reason.IO, "the parent of checkpoint target " + absolute + " is not a directory");
             }
+            Path staging = absolute.resolveSibling(absolute.getFileName() + ".tmp");
+            if (Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+                // RocksDB stages the copy there and would empty an existing directory of that name.
+                throw new StorageException(Reason.IO, "checkpoint staging directory " + staging
+                        + " already exists; RocksDB would delete its contents, so move it away first");
+            }
             try (Checkpoint checkpoint = Checkpoint.create(db)) {
                 // RocksDB builds the copy in "<target>.tmp" and renames it at the end; on failure it
                 // removes its staging directory itself, and the target never existed.

@@ -79,7 +79,7 @@ class RocksDbMaintenanceTest {
     }
 
     @Test
-    void checkpointRefusesAnExistingTargetOrAMissingParent() throws IOException {
+    void checkpointRefusesAnExistingTargetItsStagingNameOrAMissingParent() throws IOException {
         try (Backend backend = open(temp.resolve("db"), "data")) {
             Path existing = Files.createDirectories(temp.resolve("existing"));
             Files.writeString(existing.resolve("keep.txt"), "mine");
@@ -87,6 +87,13 @@ class RocksDbMaintenanceTest {
             assertEquals(Reason.IO, exists.reason(), exists.getMessage());
             assertTrue(exists.getMessage().contains("exists"), exists.getMessage());
             assertEquals("mine", Files.readString(existing.resolve("keep.txt")), "the existing target is untouched");
+
+            Path staging = Files.createDirectories(temp.resolve("copy.tmp"));
+            Files.writeString(staging.resolve("keep.txt"), "also mine");
+            StorageException stagingExists = assertThrows(StorageException.class, () -> backend.checkpoint(temp.resolve("copy")));
+            assertEquals(Reason.IO, stagingExists.reason(), stagingExists.getMessage());
+            assertEquals("also mine", Files.readString(staging.resolve("keep.txt")), "RocksDB's staging name is not emptied");
+            assertTrue(Files.notExists(temp.resolve("copy")));
 
             Path orphan = temp.resolve("no-such-parent").resolve("copy");
             StorageException noParent = assertThrows(StorageException.class, () -> backend.checkpoint(orphan));
