@@ -166,7 +166,7 @@ class RocksDbLifecycleTest {
     @Test
     @Timeout(60)
     void closeRacingWithCallsNeverCrashes() throws Exception {
-        for (int round = 0; round < 5; round++) {
+        for (int round = 0; round < 3; round++) {
             Backend backend = open(temp.resolve("db" + round), "data");
             for (int i = 0; i < 100; i++) {
                 put(backend, "data", bytes("key-" + i), bytes("value-" + i));
