@@ -568,7 +568,12 @@ final class RocksDbBackend implements Backend {
         }
     }
 
-    /** Size: every regular file directly in the directory (RocksDB keeps no subdirectories). */
+    /**
+     * Size: every regular file directly in the directory (RocksDB keeps no subdirectories), so SST
+     * files, the write-ahead log, MANIFEST and the rest. Keys: RocksDB's
+     * {@code rocksdb.estimate-num-keys} per column family, which ignores range deletions until a
+     * compaction drops the entries they cover.
+     */
     @Override
     public BackendStats stats() {
         lifecycle.enter();
