@@ -105,6 +105,55 @@ class RocksDbLifecycleTest {
         }
     }
 
+    /**
+     * An open-ended delete-range races with a writer that keeps putting keys greater than every
+     * stored one. Each delete batch also bumps a marker (the empty key). Batches apply in one
+     * order, so a key seen in a snapshot before the marker moved must be gone once it has moved:
+     * a surviving key would mean the range missed a key that was ordered before it.
+     */
+    @Test
+    @Timeout(60)
+    void openEndedDeleteRangeMissesNoKeyWrittenBeforeIt() throws Exception {
+        try (Backend backend = open(temp.resolve("db"), "data")) {
+            AtomicBoolean stop = new AtomicBoolean();
+            ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (long i = 1; !stop.get(); i++) {
+                    backend.write(new WriteBatch().put("data", ByteBuffer.allocate(9).put((byte) 1).putLong(i).array(), new byte[0]),
+                            Durability.NOT_SYNCED);
+                }
+            });
+            Thread deleter = Thread.ofPlatform().start(() -> {
+                for (long epoch = 1; !stop.get(); epoch++) {
+                    backend.write(new WriteBatch().deleteRange("data", null, null)
+                            .put("data", new byte[0], ByteBuffer.allocate(8).putLong(epoch).array()), Durability.NOT_SYNCED);
+                }
+            });
+            try {
+                long deadline = System.nanoTime() + 1_000_000_000L;
+                ReadSnapshot before = backend.snapshot();
+                while (System.nanoTime() < deadline && failures.isEmpty()) {
+                    ReadSnapshot after = backend.snapshot();
+                    byte[] markerBefore = before.get("data", new byte[0]);
+                    byte[] markerAfter = after.get("data", new byte[0]);
+                    if (markerBefore != null && markerAfter != null && !java.util.Arrays.equals(markerBefore, markerAfter)) {
+                        for (KeyValuePair entry : before.scan("data", new byte[] {1}, null, ScanOrder.ASCENDING, 0)) {
+                            assertNull(after.get("data", entry.key()),
+                                    () -> "key " + Fixtures.hex(entry.key()) + " survived a later delete of everything");
+                        }
+                    }
+                    before.close();
+                    before = after;
+                }
+                before.close();
+            } finally {
+                stop.set(true);
+                writer.join();
+                deleter.join();
+            }
+        }
+    }
+
     private static WriteBatch pair(long value) {
         byte[] encoded = ByteBuffer.allocate(8).putLong(value).array();
         return new WriteBatch().put("data", bytes("a"), encoded).put("data", bytes("b"), encoded);
