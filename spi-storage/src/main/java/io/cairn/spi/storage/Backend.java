@@ -11,9 +11,10 @@ import java.util.Set;
  * visible whole or not at all, and every batch whose {@link #write} has returned is visible.
  *
  * <p>Threading: every method is safe to call from many threads at once; concurrent writes are
- * applied one after the other in some order. {@link #close()} must not race with other calls:
- * a call that starts after close fails with {@link StorageException.Reason#CLOSED}, a call in
- * progress during close may fail the same way.
+ * applied one after the other in some order. A call that starts after {@link #close()} fails with
+ * {@link StorageException.Reason#CLOSED}; a call in progress when close begins either completes or
+ * fails the same way (implementations may make close wait for it, so a scan visitor must not block
+ * on, or call, close). Whatever the interleaving, a call never touches freed resources.
  *
  * <p>Failure: any {@link StorageException} other than {@code CLOSED} from a write means the outcome
  * of that batch is unknown; the caller should treat the backend as failed and reopen it, which
@@ -54,7 +55,8 @@ public interface Backend extends ReadView, AutoCloseable {
      * two batches. Where the platform allows, files are hard-linked, so a checkpoint is cheap.
      *
      * @throws StorageException with {@link StorageException.Reason#IO} if {@code target} exists or
-     *     cannot be written; a partial target is removed
+     *     cannot be written; a partial target is removed. Implementations may stage the copy in a
+     *     sibling of {@code target} (such as {@code <target>.tmp}) and refuse if that exists.
      */
     void checkpoint(Path target);
 

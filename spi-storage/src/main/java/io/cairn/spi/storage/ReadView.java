@@ -32,7 +32,8 @@ public interface ReadView {
      * Visits the entries of {@code [start, end)} in {@code order}, at most {@code limit} of them
      * ({@code 0} means no limit), until the visitor returns {@code false}.
      *
-     * @return the number of entries visited
+     * @return the number of entries passed to the visitor, including the one on which it returned
+     *     {@code false}
      */
     int scan(String keyspace, byte[] start, byte[] end, ScanOrder order, int limit, EntryVisitor visitor);
 

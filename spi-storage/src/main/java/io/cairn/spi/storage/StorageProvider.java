@@ -35,7 +35,8 @@ public interface StorageProvider {
      *     directory holds something that is not this provider's backend (another provider's, or
      *     unrelated files); {@link StorageException.Reason#CORRUPTED} if the files are this
      *     provider's but damaged; {@link StorageException.Reason#IO} for other I/O failures. Nothing
-     *     in the directory is modified or deleted in any of these cases.
+     *     that was in the directory is modified or deleted in any of these cases (an empty directory
+     *     may be left with the provider's marker file and lock file).
      * @throws NullPointerException if {@code config} is null
      */
     Backend open(BackendConfig config);
