@@ -35,6 +35,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import jetbrains.exodus.ArrayByteIterable;
 import jetbrains.exodus.ExodusException;
+import jetbrains.exodus.core.dataStructures.Priority;
 import jetbrains.exodus.core.execution.LatchJob;
 import jetbrains.exodus.env.Environment;
 import jetbrains.exodus.env.EnvironmentImpl;
@@ -351,7 +352,9 @@ final class XodusBackend implements Backend {
                     try {
                         long writtenFile = log.getHighFileAddress();
                         for (long file : log.getAllFileAddresses()) {
-                            if (file != writtenFile) {
+                            // cleaning one file may delete others cleaned earlier (their deletion was waiting for a
+                            // snapshot): clean only what is still in the log
+                            if (file != writtenFile && contains(log.getAllFileAddresses(), file)) {
                                 gc.doCleanFile(file);
                             }
                         }
@@ -362,7 +365,8 @@ final class XodusBackend implements Backend {
                     }
                 }
             };
-            if (!gc.getCleanerJobProcessor().waitForLatchJob(cleanAll, 100)) {
+            // lowest priority: after the deletions already queued, so that their files are gone first
+            if (!gc.getCleanerJobProcessor().waitForLatchJob(cleanAll, 100, Priority.lowest)) {
                 throw new StorageException(StorageException.Reason.IO, "Xodus's garbage collector of " + directory + " is not running");
             }
             if (failure[0] != null) {
@@ -372,6 +376,15 @@ final class XodusBackend implements Backend {
             }
             gc.waitForPendingGC(); // the deletions the cleaning queued on the same thread
         }
+    }
+
+    private static boolean contains(long[] values, long value) {
+        for (long candidate : values) {
+            if (candidate == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
