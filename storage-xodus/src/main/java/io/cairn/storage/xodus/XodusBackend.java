@@ -68,13 +68,15 @@ final class XodusBackend implements Backend {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Lock writeLock = new ReentrantLock();
     private final Set<XodusSnapshot> openSnapshots = ConcurrentHashMap.newKeySet();
+    private final DurableWatermark watermark;
     /** Written only under the exclusive {@link #lifecycle} lock. */
     private volatile boolean closed;
 
-    XodusBackend(Path directory, EnvironmentImpl environment, Map<String, Store> stores) {
+    XodusBackend(Path directory, EnvironmentImpl environment, Map<String, Store> stores, DurableWatermark watermark) {
         this.directory = directory;
         this.environment = environment;
         this.stores = stores;
+        this.watermark = watermark;
     }
 
     @Override
@@ -207,7 +209,9 @@ final class XodusBackend implements Backend {
 
     private void sync(String what) {
         try {
+            long written = environment.getLog().getHighAddress(); // before the fsync: all of it is written already
             environment.flushAndSync();
+            watermark.advance(written);
         } catch (ExodusException e) {
             throw XodusFailures.of(what + ": fsync of the log in " + directory, e);
         }
@@ -251,6 +255,7 @@ final class XodusBackend implements Backend {
                     }
                     copyPrefix(file, copy, needed);
                 }
+                DurableWatermark.writeDurably(target, highAddress); // every copied byte is forced already
                 BackendDirectory.writeMarker(target, XodusStorageProvider.ID, XodusStorageProvider.FORMAT_VERSION);
             } catch (IOException | UncheckedIOException | ExodusException | StorageException e) {
                 if (created) {
@@ -400,9 +405,13 @@ final class XodusBackend implements Backend {
             }
             openSnapshots.clear();
             try {
+                long written = environment.getLog().getHighAddress();
                 environment.close(); // syncs the log, so NOT_SYNCED writes become durable, and releases xd.lck
+                watermark.advanceAndForce(written);
             } catch (ExodusException e) {
                 throw XodusFailures.of("close of " + directory, e);
+            } finally {
+                watermark.close();
             }
         } finally {
             lifecycle.writeLock().unlock();

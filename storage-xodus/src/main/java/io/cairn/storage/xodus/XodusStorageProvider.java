@@ -5,6 +5,7 @@ import io.cairn.spi.storage.BackendConfig;
 import io.cairn.spi.storage.BackendDirectory;
 import io.cairn.spi.storage.StorageException;
 import io.cairn.spi.storage.StorageProvider;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +17,10 @@ import jetbrains.exodus.env.EnvironmentImpl;
 import jetbrains.exodus.env.Environments;
 import jetbrains.exodus.env.Store;
 import jetbrains.exodus.env.Transaction;
+import jetbrains.exodus.io.DataReader;
+import jetbrains.exodus.io.FileDataReader;
 import jetbrains.exodus.log.Log;
+import jetbrains.exodus.log.LogConfig;
 
 /**
  * The {@code xodus} storage provider: a {@link Backend} on a JetBrains Xodus 2.0.1 environment.
@@ -34,6 +38,7 @@ import jetbrains.exodus.log.Log;
  *       address makes open fail with {@code CORRUPTED} instead of Xodus deleting the whole log. Compact-on-open off: open
  *       never rewrites files.</li>
  *   <li>JMX beans off: they are global names and would need {@code java.management} on the module path.</li>
+ *   <li>Recovery at open is checked first: see {@link #openEnvironment}.</li>
  *   <li>GC deletes cleaned files as soon as no transaction can read them (no extra delay), so {@code compact()} shows.</li>
  * </ul>
  */
@@ -66,7 +71,8 @@ public final class XodusStorageProvider implements StorageProvider {
         EnvironmentConfig environmentConfig = environmentConfig(options);
         EnvironmentImpl environment = openEnvironment(directory, environmentConfig);
         try {
-            return new XodusBackend(directory, environment, openStores(environment, config, directory));
+            Map<String, Store> stores = openStores(environment, config, directory);
+            return new XodusBackend(directory, environment, stores, DurableWatermark.open(directory));
         } catch (RuntimeException e) {
             try {
                 environment.close();
@@ -94,18 +100,53 @@ public final class XodusStorageProvider implements StorageProvider {
     }
 
     /**
+     * Opens the environment, first with Xodus's recovery as a dry run ({@link GuardedFileDataWriter}). If recovery
+     * wants to cut the log, the cut is checked against the {@link DurableWatermark}: below it, durable transactions
+     * would be dropped, and the open fails with {@code CORRUPTED} with every file as it was; at or above it, the cut
+     * only drops a commit that never finished (the torn tail of a crash), so the open is repeated for real.
+     */
+    private static EnvironmentImpl openEnvironment(Path directory, EnvironmentConfig config) {
+        long durable;
+        try {
+            durable = DurableWatermark.read(directory);
+        } catch (IOException e) {
+            throw new StorageException(StorageException.Reason.IO, "cannot read " + DurableWatermark.FILE_NAME + " in " + directory + ": " + e, e);
+        }
+        try {
+            return construct(directory, config, true);
+        } catch (GuardedFileDataWriter.RecoveryCut cut) {
+            if (cut.address() < 0 || cut.address() < durable) {
+                throw new StorageException(StorageException.Reason.CORRUPTED, "the Xodus log in " + directory + " is damaged: "
+                        + (cut.address() < 0 ? "Xodus's recovery would clear the whole log"
+                                : "Xodus's recovery would cut it at address " + cut.address() + ", below address " + durable
+                                        + " up to which writes were made durable, and so drop acknowledged transactions")
+                        + "; refusing to open (nothing was repaired or deleted)", cut);
+            }
+            return construct(directory, config, false);
+        }
+    }
+
+    /**
      * Opens the log, then the environment on it. The log comes first and separately so that a failure of the
      * environment (a damaged log) still releases the log's lock.
      */
-    private static EnvironmentImpl openEnvironment(Path directory, EnvironmentConfig config) {
+    private static EnvironmentImpl construct(Path directory, EnvironmentConfig config, boolean dryRunRecovery) {
         Log log;
+        GuardedFileDataWriter writer;
         try {
-            log = Environments.newLogInstance(directory.toFile(), config);
+            FileDataReader reader = new FileDataReader(directory.toFile());
+            writer = new GuardedFileDataWriter(reader, dryRunRecovery);
+            // FileDataReader's superclass is kotlin-logging's mu.KLogging, which is only on the runtime path; the
+            // detour through Object spares javac the subtype check that would need it
+            DataReader dataReader = (DataReader) (Object) reader;
+            log = Environments.newLogInstance(new LogConfig().setLocation(directory.toString()).setReaderWriter(dataReader, writer), config);
         } catch (ExodusException e) {
             throw openFailure(directory, e);
         }
         try {
-            return (EnvironmentImpl) Environments.newInstance(log, config);
+            EnvironmentImpl environment = (EnvironmentImpl) Environments.newInstance(log, config);
+            writer.disarm();
+            return environment;
         } catch (RuntimeException e) {
             try {
                 log.close();
@@ -131,7 +172,7 @@ public final class XodusStorageProvider implements StorageProvider {
                 + " is damaged; nothing was repaired or deleted: " + reason + hint, failure);
     }
 
-    /** Opens (creating if missing) one store per keyspace, in one durable transaction. */
+    /** Opens (creating if missing) one store per keyspace, in one transaction (durable with the first sync). */
     private static Map<String, Store> openStores(EnvironmentImpl environment, BackendConfig config, Path directory) {
         Map<String, Store> stores = new TreeMap<>();
         Transaction txn = environment.beginExclusiveTransaction();
@@ -142,7 +183,6 @@ public final class XodusStorageProvider implements StorageProvider {
             if (!txn.commit()) {
                 throw new StorageException(StorageException.Reason.IO, "Xodus refused to create the keyspaces of " + directory);
             }
-            environment.flushAndSync();
         } catch (ExodusException e) {
             throw XodusFailures.of("opening keyspaces " + config.keyspaces() + " in " + directory, e);
         } finally {

@@ -202,6 +202,58 @@ class XodusLifecycleTest {
     }
 
     @Test
+    void damageInTheMiddleOfTheLogIsRefusedInsteadOfCutAway() throws IOException {
+        // Xodus 2.0.1 alone would recover to the last root before the damage and truncate the file after it,
+        // silently dropping the later (synced) transactions
+        Path directory = temp.resolve("db");
+        Backend backend = provider.open(BackendConfig.of(directory, "kv"));
+        for (int i = 0; i < 20; i++) {
+            backend.write(new WriteBatch().put("kv", utf8("key" + i), new byte[1000]), Durability.SYNCED);
+        }
+        backend.close();
+        Path logFile = XodusBackend.logFiles(directory).get(0);
+        long size = Files.size(logFile);
+        byte[] garbage = new byte[1500];
+        new Random(5).nextBytes(garbage);
+        try (var file = new java.io.RandomAccessFile(logFile.toFile(), "rw")) {
+            file.seek(size * 3 / 10);
+            file.write(garbage);
+        }
+        Map<String, String> before = fingerprint(directory);
+        StorageException failure = assertStorageFailure(StorageException.Reason.CORRUPTED, () -> provider.open(BackendConfig.of(directory, "kv")));
+        assertTrue(failure.getMessage().contains("below address " + size), failure.getMessage());
+        assertEquals(before, fingerprint(directory), "nothing may be repaired or deleted");
+        assertEquals(size, Files.size(logFile));
+    }
+
+    @Test
+    void theTornTailOfAnUnfinishedCommitIsCutBackToTheLastCommit() throws IOException {
+        Path directory = temp.resolve("db");
+        Backend backend = open(directory, "kv");
+        for (int i = 0; i < 20; i++) {
+            backend.write(new WriteBatch().put("kv", utf8("key" + i), new byte[500]), Durability.SYNCED);
+        }
+        // a crash image: the side file first, then the log (which can only be longer), then half a commit
+        Path image = Files.createDirectory(temp.resolve("image"));
+        Files.copy(directory.resolve(BackendDirectory.MARKER_FILE), image.resolve(BackendDirectory.MARKER_FILE));
+        Files.copy(directory.resolve(DurableWatermark.FILE_NAME), image.resolve(DurableWatermark.FILE_NAME));
+        for (Path file : XodusBackend.logFiles(directory)) {
+            Files.copy(file, image.resolve(file.getFileName()));
+        }
+        Path lastFile = XodusBackend.logFiles(image).getLast();
+        long committedLength = Files.size(lastFile);
+        byte[] torn = new byte[700];
+        new Random(9).nextBytes(torn);
+        Files.write(lastFile, torn, java.nio.file.StandardOpenOption.APPEND);
+
+        Backend recovered = open(image, "kv");
+        assertEquals(20L, recovered.stats().estimatedKeys().get("kv"));
+        assertEquals(committedLength, Files.size(lastFile), "Xodus cut the torn tail, and only it");
+        recovered.write(new WriteBatch().put("kv", utf8("after"), bytes(1)), Durability.SYNCED);
+        assertArrayEquals(bytes(1), recovered.get("kv", utf8("after")));
+    }
+
+    @Test
     void aLogFileOfTheWrongLengthIsReportedCorruptedNotCleared() throws IOException {
         Path directory = temp.resolve("db");
         BackendConfig config = new BackendConfig(directory, java.util.Set.of("kv"), Map.of("xodus.log-file-size", "64"));
