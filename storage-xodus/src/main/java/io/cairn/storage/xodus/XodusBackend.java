@@ -81,6 +81,13 @@ final class XodusBackend implements Backend {
 
     @Override
     public Path directory() {
+        try (Entered entered = enter()) {
+            return directory;
+        }
+    }
+
+    /** The directory, also after close (for messages). */
+    Path location() {
         return directory;
     }
 

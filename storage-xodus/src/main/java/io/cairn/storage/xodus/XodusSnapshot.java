@@ -38,7 +38,7 @@ final class XodusSnapshot implements ReadSnapshot {
             Objects.requireNonNull(key, "key is null");
             return StoreReads.get(store, txn, key);
         } catch (ExodusException e) {
-            throw XodusFailures.of("snapshot get from keyspace '" + keyspace + "' in " + backend.directory(), e);
+            throw XodusFailures.of("snapshot get from keyspace '" + keyspace + "' in " + backend.location(), e);
         } finally {
             shared.unlock();
         }
@@ -52,7 +52,7 @@ final class XodusSnapshot implements ReadSnapshot {
             XodusBackend.checkScan(order, limit, visitor);
             return StoreReads.scan(store, txn, start, end, order, limit, visitor);
         } catch (ExodusException e) {
-            throw XodusFailures.of("snapshot scan of keyspace '" + keyspace + "' in " + backend.directory(), e);
+            throw XodusFailures.of("snapshot scan of keyspace '" + keyspace + "' in " + backend.location(), e);
         } finally {
             shared.unlock();
         }
@@ -91,7 +91,7 @@ final class XodusSnapshot implements ReadSnapshot {
         shared.lock();
         if (closed) {
             shared.unlock();
-            throw new StorageException(StorageException.Reason.CLOSED, "this snapshot of " + backend.directory()
+            throw new StorageException(StorageException.Reason.CLOSED, "this snapshot of " + backend.location()
                     + (backend.isClosed() ? " was closed with its backend" : " is closed"));
         }
         return shared;

@@ -126,6 +126,7 @@ class XodusLifecycleTest {
                 backend::stats,
                 backend::compact,
                 backend::keyspaces,
+                backend::directory,
                 () -> snapshot.get("kv", bytes(1)),
                 () -> snapshot.scan("kv", null, null, ScanOrder.ASCENDING, 0));
         for (Executable call : calls) {
