@@ -282,6 +282,45 @@ class XodusBackendTest {
     }
 
     @Test
+    void manyThreadsReadOneSnapshotWhileAWriterRuns() throws Exception {
+        Backend backend = open(temp.resolve("db"), "a", "b", "c");
+        WriteBatch initial = new WriteBatch();
+        for (int i = 0; i < 100; i++) {
+            initial.put("a", utf8("k" + i), bytes(i)).put("b", utf8("k" + i), bytes(i)).put("c", utf8("k" + i), bytes(i));
+        }
+        backend.write(initial, Durability.NOT_SYNCED);
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try (ReadSnapshot snapshot = backend.snapshot()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Future<?> writer = pool.submit(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    backend.write(new WriteBatch().deleteRange("a", null, null).put("b", utf8("x" + i), bytes(1)), Durability.NOT_SYNCED);
+                }
+            });
+            List<Future<?>> readers = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                readers.add(pool.submit(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        for (String keyspace : List.of("a", "b", "c")) {
+                            assertEquals(100, snapshot.scan(keyspace, null, null, ScanOrder.DESCENDING, 0).size());
+                            assertArrayEquals(bytes(i), snapshot.get(keyspace, utf8("k" + i)));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> reader : readers) {
+                reader.get(60, TimeUnit.SECONDS);
+            }
+            stop.set(true);
+            writer.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, backend.scan("a", null, null, ScanOrder.ASCENDING, 0).size());
+    }
+
+    @Test
     void concurrentWritersAreAllApplied() throws Exception {
         Backend backend = open(temp.resolve("db"), "kv");
         ExecutorService pool = Executors.newFixedThreadPool(4);
