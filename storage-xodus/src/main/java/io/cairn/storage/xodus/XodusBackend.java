@@ -16,6 +16,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -69,6 +70,8 @@ final class XodusBackend implements Backend {
     private final Lock writeLock = new ReentrantLock();
     private final Set<XodusSnapshot> openSnapshots = ConcurrentHashMap.newKeySet();
     private final DurableWatermark watermark;
+    /** Checkpoints in progress, each of which wants GC suspended; guarded by {@code this}. */
+    private int gcSuspensions;
     /** Written only under the exclusive {@link #lifecycle} lock. */
     private volatile boolean closed;
 
@@ -241,7 +244,7 @@ final class XodusBackend implements Backend {
             if (parent == null || !Files.isDirectory(parent)) {
                 throw new StorageException(StorageException.Reason.IO, "checkpoint target's parent " + parent + " is not a directory");
             }
-            environment.suspendGC();
+            suspendGc();
             Transaction txn = environment.beginReadonlyTransaction();
             boolean created = false;
             try {
@@ -254,13 +257,19 @@ final class XodusBackend implements Backend {
                     if (address >= highAddress) {
                         continue; // written after the snapshot
                     }
-                    long size = Files.size(file);
-                    long needed = Math.min(size, highAddress - address);
                     Path copy = target.resolve(file.getFileName());
-                    if (needed == fileLength && size == fileLength && tryHardLink(copy, file)) {
-                        continue;
+                    try {
+                        long size = Files.size(file);
+                        long needed = Math.min(size, highAddress - address);
+                        if (needed == fileLength && size == fileLength && tryHardLink(copy, file)) {
+                            continue;
+                        }
+                        copyPrefix(file, copy, needed);
+                    } catch (NoSuchFileException e) {
+                        // GC deleted it meanwhile; it cannot delete a file the open transaction reads, so the
+                        // snapshot does not need this one
+                        Files.deleteIfExists(copy);
                     }
-                    copyPrefix(file, copy, needed);
                 }
                 DurableWatermark.writeDurably(target, highAddress); // every copied byte is forced already
                 BackendDirectory.writeMarker(target, XodusStorageProvider.ID, XodusStorageProvider.FORMAT_VERSION);
@@ -274,8 +283,21 @@ final class XodusBackend implements Backend {
                 throw new StorageException(StorageException.Reason.IO, "checkpoint of " + directory + " to " + target + " failed: " + e, e);
             } finally {
                 txn.abort();
-                environment.resumeGC();
+                resumeGc();
             }
+        }
+    }
+
+    /** Xodus's suspend is a flag, not a count: count here, so that one checkpoint ending does not resume GC under another. */
+    private synchronized void suspendGc() {
+        if (gcSuspensions++ == 0) {
+            environment.suspendGC();
+        }
+    }
+
+    private synchronized void resumeGc() {
+        if (--gcSuspensions == 0) {
+            environment.resumeGC();
         }
     }
 
