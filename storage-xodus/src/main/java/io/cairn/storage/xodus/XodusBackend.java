@@ -245,46 +245,58 @@ final class XodusBackend implements Backend {
                 throw new StorageException(StorageException.Reason.IO, "checkpoint target's parent " + parent + " is not a directory");
             }
             suspendGc();
-            Transaction txn = environment.beginReadonlyTransaction();
-            boolean created = false;
             try {
-                long highAddress = txn.getHighAddress();
-                long fileLength = environment.getEnvironmentConfig().getLogFileSize() * 1024L;
-                Files.createDirectory(target);
-                created = true;
-                for (Path file : logFiles(directory)) {
-                    long address = LogUtil.getAddress(file.getFileName().toString());
-                    if (address >= highAddress) {
-                        continue; // written after the snapshot
-                    }
-                    Path copy = target.resolve(file.getFileName());
-                    try {
-                        long size = Files.size(file);
-                        long needed = Math.min(size, highAddress - address);
-                        if (needed == fileLength && size == fileLength && tryHardLink(copy, file)) {
-                            continue;
-                        }
-                        copyPrefix(file, copy, needed);
-                    } catch (NoSuchFileException e) {
-                        // GC deleted it meanwhile; it cannot delete a file the open transaction reads, so the
-                        // snapshot does not need this one
-                        Files.deleteIfExists(copy);
-                    }
-                }
-                DurableWatermark.writeDurably(target, highAddress); // every copied byte is forced already
-                BackendDirectory.writeMarker(target, XodusStorageProvider.ID, XodusStorageProvider.FORMAT_VERSION);
-            } catch (IOException | UncheckedIOException | ExodusException | StorageException e) {
-                if (created) {
-                    deleteRecursively(target);
-                }
-                if (e instanceof StorageException storageException) {
-                    throw storageException;
-                }
-                throw new StorageException(StorageException.Reason.IO, "checkpoint of " + directory + " to " + target + " failed: " + e, e);
+                copyTo(target);
             } finally {
-                txn.abort();
                 resumeGc();
             }
+        }
+    }
+
+    private void copyTo(Path target) {
+        Transaction txn;
+        try {
+            txn = environment.beginReadonlyTransaction();
+        } catch (ExodusException e) {
+            throw XodusFailures.of("checkpoint of " + directory, e);
+        }
+        boolean created = false;
+        try {
+            long highAddress = txn.getHighAddress();
+            long fileLength = environment.getEnvironmentConfig().getLogFileSize() * 1024L;
+            Files.createDirectory(target);
+            created = true;
+            for (Path file : logFiles(directory)) {
+                long address = LogUtil.getAddress(file.getFileName().toString());
+                if (address >= highAddress) {
+                    continue; // written after the snapshot
+                }
+                Path copy = target.resolve(file.getFileName());
+                try {
+                    long size = Files.size(file);
+                    long needed = Math.min(size, highAddress - address);
+                    if (needed == fileLength && size == fileLength && tryHardLink(copy, file)) {
+                        continue;
+                    }
+                    copyPrefix(file, copy, needed);
+                } catch (NoSuchFileException e) {
+                    // GC deleted it meanwhile; it cannot delete a file the open transaction reads, so the
+                    // snapshot does not need this one
+                    Files.deleteIfExists(copy);
+                }
+            }
+            DurableWatermark.writeDurably(target, highAddress); // every copied byte is forced already
+            BackendDirectory.writeMarker(target, XodusStorageProvider.ID, XodusStorageProvider.FORMAT_VERSION);
+        } catch (IOException | UncheckedIOException | ExodusException | StorageException e) {
+            if (created) {
+                deleteRecursively(target);
+            }
+            if (e instanceof StorageException storageException) {
+                throw storageException;
+            }
+            throw new StorageException(StorageException.Reason.IO, "checkpoint of " + directory + " to " + target + " failed: " + e, e);
+        } finally {
+            txn.abort();
         }
     }
 
