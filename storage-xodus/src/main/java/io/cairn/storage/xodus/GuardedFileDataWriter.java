@@ -1,11 +1,22 @@
 package io.cairn.storage.xodus;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import jetbrains.exodus.io.FileDataReader;
 import jetbrains.exodus.io.FileDataWriter;
 import jetbrains.exodus.io.RemoveBlockType;
 
 /**
- * Xodus's file writer, with a dry run of its recovery: while {@link #armed}, the writer changes no file on Xodus's
+ * Xodus's file writer, with a directory fsync that keeps working and a dry run of recovery.
+ *
+ * <p>Directory fsync: Xodus fsyncs the directory after it creates a log file, so that the new file's name survives a
+ * power loss; but its writer closes the directory channel together with the first full log file, after which its
+ * {@code syncDirectory} does nothing (Xodus 2.0.1, {@code FileDataWriter.closeImpl}). This writer opens the
+ * directory afresh each time, which happens once per new log file.
+ *
+ * <p>Recovery dry run: while {@link #armed}, the writer changes no file on Xodus's
  * behalf. Recovery at open first removes the log files above the address it recovers to, then truncates the file
  * that holds that address; armed, removals are skipped and the truncation stops the open with a
  * {@link RecoveryCut} that says where Xodus wanted to cut. Clearing the whole log is always refused.
@@ -30,11 +41,22 @@ final class GuardedFileDataWriter extends FileDataWriter {
         }
     }
 
+    private final Path directory;
     private volatile boolean armed;
 
-    GuardedFileDataWriter(FileDataReader reader, boolean armed) {
+    GuardedFileDataWriter(FileDataReader reader, Path directory, boolean armed) {
         super(reader, null);
+        this.directory = directory;
         this.armed = armed;
+    }
+
+    @Override
+    public void syncDirectory() {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // as Xodus does: some platforms cannot open a directory; the files themselves are forced
+        }
     }
 
     void disarm() {

@@ -135,7 +135,7 @@ public final class XodusStorageProvider implements StorageProvider {
         GuardedFileDataWriter writer;
         try {
             FileDataReader reader = new FileDataReader(directory.toFile());
-            writer = new GuardedFileDataWriter(reader, dryRunRecovery);
+            writer = new GuardedFileDataWriter(reader, directory, dryRunRecovery);
             // FileDataReader's superclass is kotlin-logging's mu.KLogging, which is only on the runtime path; the
             // detour through Object spares javac the subtype check that would need it
             DataReader dataReader = (DataReader) (Object) reader;
