@@ -54,6 +54,9 @@ import jetbrains.exodus.log.LogUtil;
  * <p>Locking: {@link #lifecycle} is held shared by every call and exclusively by {@link #close()}, so close waits
  * for calls in progress and every later call sees {@link #closed}. {@link #writeLock} serializes batches (Xodus
  * allows one writer; queueing here keeps the exclusive transaction from ever conflicting).
+ *
+ * <p>Durability: the environment does not fsync commits; {@code SYNCED} writes, {@link #flush()} and {@link #close()}
+ * force the log, then record the forced address in the {@link DurableWatermark} that the next open checks.
  */
 final class XodusBackend implements Backend {
 
