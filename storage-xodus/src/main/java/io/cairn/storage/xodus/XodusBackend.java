@@ -58,6 +58,7 @@ import jetbrains.exodus.log.LogUtil;
  * <p>Durability: the environment does not fsync commits; {@code SYNCED} writes, {@link #flush()} and {@link #close()}
  * force the log, then record the forced address in the {@link DurableWatermark} that the next open checks.
  */
+@SuppressWarnings("try") // "try (Entered entered = enter())" holds the lifecycle lock for the block; it is not read
 final class XodusBackend implements Backend {
 
     /** B+tree, not Patricia: Xodus 2.0.1's Patricia cursor walks backwards out of order when keys are prefixes of others. */
