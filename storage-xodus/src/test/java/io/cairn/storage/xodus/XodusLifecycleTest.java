@@ -163,6 +163,40 @@ class XodusLifecycleTest {
     }
 
     @Test
+    void aDirectoryLockedByAnotherProcessIsLocked() throws Exception {
+        Path directory = temp.resolve("db");
+        open(directory, "kv").close();
+        // the other process takes the OS lock on xd.lck the way Xodus's LockingManager does (FileChannel.tryLock)
+        Path holder = temp.resolve("HoldLock.java");
+        Files.writeString(holder, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class HoldLock {
+                    public static void main(String[] args) throws Exception {
+                        try (FileChannel channel = FileChannel.open(Path.of(args[0]), StandardOpenOption.WRITE);
+                                var lock = channel.tryLock()) {
+                            System.out.println(lock == null ? "busy" : "locked");
+                            System.out.flush();
+                            System.in.read(); // hold until the parent closes our stdin
+                        }
+                    }
+                }
+                """);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process other = new ProcessBuilder(java, holder.toString(), directory.resolve("xd.lck").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var output = new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream()))) {
+            assertEquals("locked", output.readLine());
+            StorageException failure = assertStorageFailure(StorageException.Reason.LOCKED, () -> provider.open(BackendConfig.of(directory, "kv")));
+            assertTrue(failure.getMessage().contains("another one"), failure.getMessage());
+        } finally {
+            other.getOutputStream().close();
+            assertTrue(other.waitFor(30, TimeUnit.SECONDS));
+        }
+        open(directory, "kv"); // free again once the other process let go
+    }
+
+    @Test
     void foreignDirectoriesAreRefusedUntouched() throws IOException {
         Path rocks = temp.resolve("rocks");
         Files.createDirectory(rocks);
