@@ -67,6 +67,15 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
     @Override
     public String toString() {
-        return term + "/" + index + (type == EntryType.CONF_CHANGE ? " CC " : " ") + Bytes.printable(data);
+        if (type == EntryType.CONF_CHANGE) {
+            String cc;
+            try {
+                cc = RaftCodec.decodeConfChange(data).toString();
+            } catch (IllegalArgumentException e) {
+                cc = "(undecodable) " + Bytes.printable(data);
+            }
+            return term + "/" + index + " CC " + cc;
+        }
+        return term + "/" + index + " " + Bytes.printable(data);
     }
 }

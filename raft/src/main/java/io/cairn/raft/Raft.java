@@ -227,9 +227,15 @@ final class Raft {
 
     void bcastAppend() {
         appendsPending = false;
-        for (long to : trk.progress.keySet()) {
-            if (to != id) {
-                sendAppend(to);
+        for (Map.Entry<Long, Progress> e : trk.progress.entrySet()) {
+            long to = e.getKey();
+            if (to == id) {
+                continue;
+            }
+            sendAppend(to);
+            // In REPLICATE, pipeline further size-limited batches until the in-flight window is full.
+            while (e.getValue().state == ProgressState.REPLICATE && maybeSendAppend(to, false)) {
+                // loop
             }
         }
     }

@@ -56,6 +56,8 @@ final class InteractionEnv {
         ReadOnlyOption readOnly = ReadOnlyOption.SAFE;
         boolean disableForwarding;
         ConfState confState;
+        /** If > 0, storage starts with a snapshot at this index (term 1) holding {@link #confState}. */
+        long snapshotIndex;
         long seed = 1;
     }
 
@@ -71,6 +73,9 @@ final class InteractionEnv {
         long first = nodes.isEmpty() ? 1 : nodes.lastKey() + 1;
         for (long id = first; id < first + count; id++) {
             MemoryRaftStorage storage = o.confState == null ? new MemoryRaftStorage() : MemoryRaftStorage.withConfState(o.confState);
+            if (o.snapshotIndex > 0) {
+                storage.applySnapshot(new Snapshot(new SnapshotMetadata(o.confState, o.snapshotIndex, 1), bytes("initial")));
+            }
             RaftConfig config = RaftConfig.builder(id, new SplittableRandom(o.seed * 1000 + id))
                     .electionTick(o.electionTick).heartbeatTick(o.heartbeatTick)
                     .preVote(o.preVote).checkQuorum(o.checkQuorum)
@@ -79,7 +84,8 @@ final class InteractionEnv {
                     .readOnlyOption(o.readOnly).disableProposalForwarding(o.disableForwarding)
                     .build();
             nodes.put(id, new Node(id, config, storage));
-            line("INFO " + id + " started with " + (o.confState == null ? "no configuration" : o.confState.toString()));
+            line("INFO " + id + " started with " + (o.confState == null ? "no configuration" : o.confState.toString())
+                    + (o.snapshotIndex > 0 ? " at snapshot index " + o.snapshotIndex : ""));
         }
     }
 
@@ -236,6 +242,11 @@ final class InteractionEnv {
                     node.rawNode.step(m);
                 } catch (ProposalDroppedException | IllegalArgumentException e) {
                     line("  error: " + e.getMessage());
+                }
+                if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+                    // The transport tells the sender once a snapshot stream has been delivered.
+                    nodes.get(m.from()).rawNode.reportSnapshot(id, true);
+                    line("  INFO " + m.from() + " told that the snapshot reached " + id);
                 }
             }
         }
