@@ -17,7 +17,7 @@ public class ProposalDroppedException extends RaftException {
         FORWARDING_DISABLED,
         /** The leader is handing leadership over; proposals resume on the new leader. */
         LEADER_TRANSFER_IN_PROGRESS,
-        /** The leader is no longer in the configuration. */
+        /** The leader was removed or demoted to learner; it hands leadership to a voter. */
         NOT_A_MEMBER,
         /** The uncommitted log would exceed {@link RaftConfig#maxUncommittedEntriesSize()}. */
         UNCOMMITTED_SIZE_LIMIT,

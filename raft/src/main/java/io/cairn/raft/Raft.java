@@ -303,7 +303,10 @@ final class Raft {
             return false;
         }
         li = raftLog.append(stamped);
-        trk.progress.get(id).maybeUpdate(li);
+        Progress self = trk.progress.get(id);
+        if (self != null) {
+            self.maybeUpdate(li);
+        }
         maybeCommit();
         return true;
     }
@@ -358,9 +361,11 @@ final class Raft {
             if (checkQuorum) {
                 step(Message.builder(MessageType.CHECK_QUORUM).from(id).build());
             }
-            // A transfer that did not finish within an election timeout is given up.
+            // A transfer that did not finish within an election timeout is given up (and
+            // retried at once by a leader that is no longer a voter).
             if (state == StateRole.LEADER && leadTransferee != 0) {
                 abortLeaderTransfer();
+                maybeHandOffLeadership();
             }
         }
         if (state != StateRole.LEADER) {
@@ -666,9 +671,9 @@ final class Raft {
         if (m.entries().isEmpty()) {
             throw new IllegalArgumentException("proposal without entries");
         }
-        if (!trk.progress.containsKey(id)) {
+        if (!isVoter()) {
             throw new ProposalDroppedException(ProposalDroppedException.Reason.NOT_A_MEMBER,
-                    "leader " + id + " was removed from the configuration");
+                    "leader " + id + " is no longer a voter and is handing leadership over");
         }
         if (leadTransferee != 0) {
             throw new ProposalDroppedException(ProposalDroppedException.Reason.LEADER_TRANSFER_IN_PROGRESS,
@@ -966,11 +971,6 @@ final class Raft {
         ConfState cs = trk.confState();
         Progress pr = trk.progress.get(id);
         isLearner = pr != null && pr.isLearner;
-        if ((pr == null || isLearner) && state == StateRole.LEADER) {
-            // Removed or demoted: step down so the remaining voters elect a leader among themselves.
-            becomeFollower(term, 0);
-            return cs;
-        }
         if (state != StateRole.LEADER || cs.voters().isEmpty()) {
             return cs;
         }
@@ -987,7 +987,45 @@ final class Raft {
         if (leadTransferee != 0 && !trk.config.voters().contains(leadTransferee)) {
             abortLeaderTransfer();
         }
+        maybeHandOffLeadership();
         return cs;
+    }
+
+    /** Whether this node is a voter (incoming or outgoing) of the current configuration. */
+    boolean isVoter() {
+        return trk.config.voters().contains(id);
+    }
+
+    /**
+     * A leader that was removed or demoted to learner keeps leading (it still replicates and
+     * commits for the new configuration, whose quorum excludes it) but takes no proposals, and
+     * hands leadership to the most up-to-date voter. Stepping down at once instead can deadlock:
+     * the remaining voters may lack entries only this node holds, and as a learner it would
+     * refuse them its vote without ever campaigning itself.
+     */
+    void maybeHandOffLeadership() {
+        if (state != StateRole.LEADER || isVoter() || leadTransferee != 0) {
+            return;
+        }
+        long best = 0;
+        long bestMatch = -1;
+        for (long v : trk.voterNodes()) {
+            Progress p = trk.progress.get(v);
+            if (p != null && p.match > bestMatch) {
+                best = v;
+                bestMatch = p.match;
+            }
+        }
+        if (best == 0) {
+            return;
+        }
+        electionElapsed = 0;
+        leadTransferee = best;
+        if (bestMatch == raftLog.lastIndex()) {
+            sendTimeoutNow(best);
+        } else {
+            sendAppend(best);
+        }
     }
 
     // ---------------------------------------------------------------- read index

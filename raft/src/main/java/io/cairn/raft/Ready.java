@@ -19,7 +19,10 @@ import java.util.List;
  * </ol>
  *
  * <p>Steps 3 and 4 may happen after advance; step 2 may not be skipped but messages may be lost
- * (Raft tolerates loss).
+ * (Raft tolerates loss). One exception: for every {@link MessageType#SNAP} message, the caller
+ * must report the outcome with {@link RawNode#reportSnapshot} once the transport knows it (and
+ * report failure if the message is dropped); until then the leader sends that follower nothing
+ * else.
  *
  * @param softState the new leader/role, or null when unchanged; informational
  * @param hardState the term/vote/commit to persist before sending {@link #messages()}, or null

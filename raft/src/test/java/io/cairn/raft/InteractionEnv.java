@@ -226,6 +226,7 @@ final class InteractionEnv {
             if (dropTo.contains(id)) {
                 for (Message m : mine) {
                     line("dropped: " + m);
+                    reportIfSnapshot(m);
                 }
                 continue;
             }
@@ -269,6 +270,15 @@ final class InteractionEnv {
     void dropMessages(long from, long to) {
         for (Message m : take(m -> (from == 0 || m.from() == from) && (to == 0 || m.to() == to))) {
             line("dropped: " + m);
+            reportIfSnapshot(m);
+        }
+    }
+
+    /** The transport tells the sender when a snapshot could not be delivered. */
+    private void reportIfSnapshot(Message m) {
+        if (m.type() == MessageType.SNAP && nodes.containsKey(m.from())) {
+            nodes.get(m.from()).rawNode.reportSnapshot(m.to(), false);
+            line("INFO " + m.from() + " told that the snapshot to " + m.to() + " failed");
         }
     }
 
