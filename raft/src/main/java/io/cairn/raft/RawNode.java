@@ -70,9 +70,11 @@ public final class RawNode {
      * dropped silently (its origin learns nothing and retries on its own timeout): a network loop
      * need not handle {@link ProposalDroppedException}.
      *
-     * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}),
-     *     a message addressed to another node, or a response from a node not in the configuration
-     *     where that is required
+     * <p>Messages from nodes outside the configuration, and stale or duplicate messages, are
+     * ignored (the network may deliver anything late, twice or out of order).
+     *
+     * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}) or
+     *     a message addressed to another node
      */
     public void step(Message m) {
         Objects.requireNonNull(m, "message is null");
