@@ -686,7 +686,13 @@ final class Raft {
             if (e.type() != EntryType.CONF_CHANGE) {
                 continue;
             }
-            ConfChange cc = RaftCodec.decodeConfChange(e.data());
+            ConfChange cc;
+            try {
+                cc = RaftCodec.decodeConfChange(e.data());
+            } catch (IllegalArgumentException ex) {
+                throw new ProposalDroppedException(ProposalDroppedException.Reason.CONF_CHANGE_REJECTED,
+                        "conf change entry cannot be decoded: " + ex.getMessage());
+            }
             boolean alreadyPending = pendingConfIndex > raftLog.applied || newPendingConf != 0;
             boolean alreadyJoint = trk.config.voters().isJoint();
             boolean wantsLeaveJoint = cc.isLeaveJoint();

@@ -73,8 +73,9 @@ public final class RawNode {
      * <p>Messages from nodes outside the configuration, and stale or duplicate messages, are
      * ignored (the network may deliver anything late, twice or out of order).
      *
-     * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}) or
-     *     a message addressed to another node
+     * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}),
+     *     a message addressed to another node, or an append whose entries do not follow its index
+     *     consecutively; the node is unchanged
      */
     public void step(Message m) {
         Objects.requireNonNull(m, "message is null");
@@ -83,6 +84,16 @@ public final class RawNode {
         }
         if (m.to() != raft.id) {
             throw new IllegalArgumentException("message for node " + m.to() + " stepped into node " + raft.id + ": " + m);
+        }
+        if (m.type() == MessageType.APP) {
+            // A malformed append would corrupt the log: refuse it before it reaches the engine.
+            long expect = m.index() + 1;
+            for (Entry e : m.entries()) {
+                if (e.index() != expect++ || e.term() > m.term()) {
+                    throw new IllegalArgumentException("append with entries that do not follow index " + m.index()
+                            + " consecutively within term " + m.term() + ": " + m);
+                }
+            }
         }
         try {
             raft.step(m);
@@ -139,7 +150,8 @@ public final class RawNode {
     /**
      * Requests a read index for a linearizable read: a {@link ReadState} with the same context
      * appears in a later {@link Ready#readStates()}. The context identifies the request and must
-     * be unique among pending requests.
+     * be unique among pending requests. A request may be lost without an answer (messages lost, or
+     * leadership changed): the caller retries after a timeout.
      *
      * @throws ProposalDroppedException with {@code NO_LEADER} if this node knows no leader
      */

@@ -284,6 +284,22 @@ class RaftFeatureTest {
     }
 
     @Test
+    void malformedInputIsRefusedClearly() {
+        InteractionEnv env = elected(3, o -> { });
+        RawNode follower = env.node(2).rawNode;
+        long before = env.node(2).raft().raftLog.lastIndex();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> follower.step(
+                msg(MessageType.APP, 1, 2, 1).index(1).logTerm(1).entries(List.of(Entry.empty(1, 5))).build()));
+        assertTrue(e.getMessage().contains("consecutively"), e.getMessage());
+        assertEquals(before, env.node(2).raft().raftLog.lastIndex());
+        // An undecodable conf change forwarded to the leader is dropped, not appended.
+        long last = env.node(1).raft().raftLog.lastIndex();
+        env.node(1).rawNode.step(Message.builder(MessageType.PROP).from(2).to(1)
+                .entries(List.of(new Entry(0, 0, EntryType.CONF_CHANGE, new byte[] {1, 2}))).build());
+        assertEquals(last, env.node(1).raft().raftLog.lastIndex());
+    }
+
+    @Test
     void configValidationNamesTheProblem() {
         SplittableRandom r = new SplittableRandom(1);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RaftConfig.builder(0, r).build())

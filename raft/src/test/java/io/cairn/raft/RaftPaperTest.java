@@ -410,6 +410,43 @@ class RaftPaperTest {
         assertNotEquals(StateRole.LEADER, env.node(1).raft().state, "node 1 lacks entry 2 and must not win");
     }
 
+    // Raft §5.3: "Once a follower learns that a log entry is committed, it applies the entry to
+    // its local state machine": the follower's commit index follows the leader's, bounded by
+    // what it holds.
+    @Test
+    void followerCommitEntry() {
+        record Case(int entries, long commit) {}
+        for (Case c : List.of(new Case(1, 1), new Case(2, 2), new Case(2, 1))) {
+            Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+            r.becomeFollower(1, 2);
+            String[] datas = new String[c.entries()];
+            java.util.Arrays.fill(datas, "d");
+            r.step(msg(MessageType.APP, 2, 1, 1).logTerm(0).index(0).entries(entries(1, 1, datas)).commit(c.commit()).build());
+            assertEquals(c.commit(), r.raftLog.committed);
+            assertEquals(c.commit(), r.raftLog.nextCommittedEntries().size(), "entries to apply");
+        }
+    }
+
+    // Raft §5.3: "When the leader commits an entry it also commits all preceding entries in its
+    // log, including entries created by previous leaders."
+    @Test
+    void leaderCommitPrecedingEntries() {
+        MemoryRaftStorage s = storage(ids(1, 2, 3), 1, 2, 2);
+        s.setHardState(new HardState(2, 0, 0));
+        Raft r = newRaft(1, 10, 1, s);
+        electLeader(r); // term 3, no-op at 4
+        r.step(propose(1, "some data"));
+        for (Message m : readMessages(r)) {
+            if (m.type() == MessageType.APP) {
+                r.step(Message.builder(MessageType.APP_RESP).from(m.to()).to(1).term(r.term).index(5).build());
+            }
+        }
+        assertEquals(5, r.raftLog.committed);
+        List<Entry> committed = r.raftLog.nextCommittedEntries();
+        assertEquals(5, committed.size(), "entries of terms 1 and 2 commit with the entry of term 3");
+        assertEquals(List.of(1L, 2L, 2L, 3L, 3L), committed.stream().map(Entry::term).toList());
+    }
+
     private static void commitNoopEntry(Raft r, MemoryRaftStorage s) {
         r.bcastAppend();
         for (Message m : readMessages(r)) {
