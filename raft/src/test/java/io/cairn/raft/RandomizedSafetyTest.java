@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A small randomized check of the engine inside the transcript harness: random ticks,
- * proposals, reordering, loss, duplication and log compaction, with the Raft safety properties
+ * proposals, reordering, loss, duplication, log compaction, membership changes, transfers and
+ * crash-restarts, with the Raft safety properties
  * checked after every event (the full deterministic simulator lives elsewhere; this is a quick
  * guard that runs in a second). Every failure names its seed.
  */
@@ -105,6 +106,12 @@ class RandomizedSafetyTest {
                             env.attempt(() -> env.node(id).rawNode.proposeConfChange(cc));
                         }
                     }
+                } else if (action < 99 && rnd.nextInt(3) == 0) {
+                    // Crash and restart: everything not yet persisted through a Ready is lost; the
+                    // state machine restarts from the snapshot and replays the log.
+                    InteractionEnv.Node node = env.node(id);
+                    node.rawNode = new RawNode(node.config, node.storage);
+                    node.confState = node.storage.initialState().confState();
                 } else {
                     InteractionEnv.Node node = env.node(id);
                     long applied = node.rawNode.status().applied();
