@@ -479,7 +479,7 @@ final class Raft {
             voteMsg = MessageType.VOTE;
             voteTerm = term;
         }
-        if (poll(id, voteMsg.voteResponse(), true) == VoteResult.WON) {
+        if (poll(id, true) == VoteResult.WON) {
             // Single-voter config: we won by our own vote.
             if (t == CampaignType.PRE_ELECTION) {
                 campaign(CampaignType.ELECTION);
@@ -500,7 +500,7 @@ final class Raft {
         }
     }
 
-    VoteResult poll(long from, MessageType t, boolean granted) {
+    VoteResult poll(long from, boolean granted) {
         trk.recordVote(from, granted);
         return trk.voteResult();
     }
@@ -824,7 +824,7 @@ final class Raft {
             }
             default -> {
                 if (m.type() == myVoteResp) {
-                    VoteResult res = poll(m.from(), m.type(), !m.reject());
+                    VoteResult res = poll(m.from(), !m.reject());
                     switch (res) {
                         case WON -> {
                             if (state == StateRole.PRE_CANDIDATE) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * A cluster of {@link RawNode}s on {@link MemoryRaftStorage} whose messages are <em>held</em>
@@ -345,9 +344,5 @@ final class InteractionEnv {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static void forEach(Iterable<Long> ids, Consumer<Long> f) {
-        ids.forEach(f);
     }
 }

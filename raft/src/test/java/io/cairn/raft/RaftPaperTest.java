@@ -3,7 +3,6 @@ package io.cairn.raft;
 import static io.cairn.raft.RaftTestUtil.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -462,13 +461,5 @@ class RaftPaperTest {
     private static Message acceptAndReply(Message m) {
         long last = m.index() + m.entries().size();
         return Message.builder(MessageType.APP_RESP).from(m.to()).to(m.from()).term(m.term()).index(last).build();
-    }
-
-    static List<Long> list(long... v) {
-        List<Long> l = new ArrayList<>();
-        for (long x : v) {
-            l.add(x);
-        }
-        return l;
     }
 }
