@@ -97,6 +97,35 @@ final class Raft {
         becomeFollower(term, 0);
     }
 
+    /** See {@link RawNode#bootstrap}. */
+    void bootstrap(java.util.Collection<Long> voters) {
+        if (raftLog.lastIndex() != 0 || !hardState().isEmpty() || !trk.confState().equals(ConfState.EMPTY)) {
+            throw new IllegalStateException("node " + id + " can only bootstrap on empty storage; it has last index "
+                    + raftLog.lastIndex() + ", " + hardState() + ", configuration " + trk.confState());
+        }
+        if (voters.isEmpty()) {
+            throw new IllegalArgumentException("bootstrap needs at least one voter");
+        }
+        java.util.TreeSet<Long> sorted = new java.util.TreeSet<>();
+        for (Long v : voters) {
+            if (v == null || v <= 0 || !sorted.add(v)) {
+                throw new IllegalArgumentException("bootstrap voters must be distinct ids > 0, got " + voters);
+            }
+        }
+        becomeFollower(1, 0);
+        List<Entry> ents = new ArrayList<>();
+        long index = 1;
+        for (long v : sorted) {
+            ents.add(new Entry(1, index++, EntryType.CONF_CHANGE, RaftCodec.encodeConfChange(ConfChange.addVoter(v))));
+        }
+        raftLog.append(ents);
+        // The entries are committed by fiat: every initial member holds them from the start.
+        raftLog.committed = ents.size();
+        for (long v : sorted) {
+            applyConfChange(ConfChange.addVoter(v));
+        }
+    }
+
     private void loadState(HardState hs) {
         if (hs.commit() < raftLog.committed || hs.commit() > raftLog.lastIndex()) {
             throw new RaftException("stored commit " + hs.commit() + " is out of range [" + raftLog.committed + ", "

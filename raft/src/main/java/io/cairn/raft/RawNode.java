@@ -31,9 +31,11 @@ public final class RawNode {
 
     /**
      * Starts a node on {@code storage}: restores term, vote, commit and configuration from
-     * {@link RaftStorage#initialState()}. A brand-new cluster is bootstrapped by giving every
-     * member a storage whose initial configuration lists the voters
-     * ({@link MemoryRaftStorage#withVoters}).
+     * {@link RaftStorage#initialState()}. A brand-new cluster is started either with
+     * {@link #bootstrap} on empty storage (the membership then lives in the log, so members added
+     * later learn it by replaying it), or by giving every initial member a storage whose initial
+     * configuration lists the voters ({@link MemoryRaftStorage#withVoters}; members added later
+     * must then be sent a snapshot that lists them).
      *
      * @throws RaftException if the stored state is inconsistent (for example a commit index beyond the log)
      */
@@ -43,6 +45,24 @@ public final class RawNode {
         this.raft = new Raft(config, storage);
         this.prevSoftState = raft.softState();
         this.prevHardState = raft.hardState();
+    }
+
+    /**
+     * Bootstraps an initial member of a new cluster on empty storage: the voters are written to
+     * the log as committed {@link EntryType#CONF_CHANGE} entries at indexes 1..n of term 1, and
+     * applied at once. Call it on every initial member with the same voters, right after
+     * construction. The next {@link Ready} carries the entries (persist them like any others) and
+     * hands them back as committed entries; applying them again with {@link #applyConfChange} is
+     * harmless (adding a present voter changes nothing). A node that joins later starts on empty
+     * storage <em>without</em> bootstrapping and learns the membership from the log.
+     *
+     * @param voters the initial voters, at least one, ids {@code > 0}, no duplicates
+     * @throws IllegalStateException if the storage is not empty (entries, hard state or configuration)
+     * @throws IllegalArgumentException if {@code voters} is empty or holds an invalid or repeated id
+     */
+    public void bootstrap(java.util.Collection<Long> voters) {
+        Objects.requireNonNull(voters, "voters is null");
+        raft.bootstrap(voters);
     }
 
     /** This node's id. */

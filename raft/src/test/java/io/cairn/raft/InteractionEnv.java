@@ -57,6 +57,8 @@ final class InteractionEnv {
         ConfState confState;
         /** If > 0, storage starts with a snapshot at this index (term 1) holding {@link #confState}. */
         long snapshotIndex;
+        /** If not empty, each node starts on empty storage and bootstraps these voters into its log. */
+        java.util.Set<Long> bootstrap = java.util.Set.of();
         long seed = 1;
     }
 
@@ -82,8 +84,14 @@ final class InteractionEnv {
                     .maxInflightBytes(o.maxInflightBytes).maxUncommittedEntriesSize(o.maxUncommittedSize)
                     .readOnlyOption(o.readOnly).disableProposalForwarding(o.disableForwarding)
                     .build();
-            nodes.put(id, new Node(id, config, storage));
-            line("INFO " + id + " started with " + (o.confState == null ? "no configuration" : o.confState.toString())
+            Node node = new Node(id, config, storage);
+            if (!o.bootstrap.isEmpty()) {
+                node.rawNode.bootstrap(o.bootstrap);
+                node.confState = node.rawNode.status().config();
+            }
+            nodes.put(id, node);
+            line("INFO " + id + " started with " + (!o.bootstrap.isEmpty() ? "bootstrapped " + node.confState
+                    : o.confState == null ? "no configuration" : o.confState.toString())
                     + (o.snapshotIndex > 0 ? " at snapshot index " + o.snapshotIndex : ""));
         }
     }

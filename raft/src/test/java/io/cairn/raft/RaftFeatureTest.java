@@ -283,6 +283,35 @@ class RaftFeatureTest {
         assertEquals(2, rd.messages().size());
     }
 
+    // Bootstrapped membership lives in the log: a node added later learns it by replaying the log
+    // from index 1, without a snapshot.
+    @Test
+    void bootstrapPutsMembershipInTheLog() {
+        InteractionEnv env = new InteractionEnv();
+        for (long id = 1; id <= 4; id++) {
+            env.nodes.put(id, new InteractionEnv.Node(id, config(id).build(), new MemoryRaftStorage()));
+        }
+        for (long id = 1; id <= 3; id++) {
+            env.node(id).rawNode.bootstrap(List.of(3L, 1L, 2L));
+        }
+        assertThrows(IllegalStateException.class, () -> env.node(1).rawNode.bootstrap(List.of(1L)));
+        assertThrows(IllegalArgumentException.class, () -> env.node(4).rawNode.bootstrap(List.of(4L, 4L)));
+        env.stabilize();
+        env.node(1).rawNode.campaign();
+        env.stabilize();
+        assertEquals(StateRole.LEADER, env.node(1).raft().state);
+        env.node(1).rawNode.proposeConfChange(ConfChange.addLearner(4));
+        env.stabilize();
+        assertEquals(ConfState.of(List.of(1L, 2L, 3L), List.of(4L)), env.node(4).confState,
+                "the new node replayed the bootstrap entries and the change");
+        env.node(1).rawNode.proposeConfChange(ConfChange.addVoter(4));
+        env.stabilize();
+        env.node(1).rawNode.transferLeader(4);
+        env.stabilize();
+        assertEquals(StateRole.LEADER, env.node(4).raft().state, "the joined node can lead");
+        assertEquals(ConfState.ofVoters(1, 2, 3, 4), env.node(2).confState);
+    }
+
     @Test
     void malformedInputIsRefusedClearly() {
         InteractionEnv env = elected(3, o -> { });

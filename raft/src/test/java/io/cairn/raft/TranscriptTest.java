@@ -177,6 +177,7 @@ class TranscriptTest {
      * add-nodes 3 voters=(1,2,3) learners=(4) prevote=true checkquorum=true election=10 heartbeat=1
      *           max-size=1000 max-inflight=2 max-inflight-bytes=0 max-uncommitted=0 read-only=lease
      *           forwarding=false seed=1 index=2   # index: start from a snapshot at 2 holding the config
+     * add-nodes 3 bootstrap=(1,2,3)   # empty storage; the voters are bootstrapped into the log
      * campaign 1                      # node 1 starts an election now
      * propose 1 data                  # node 1 proposes "data"
      * propose-conf-change 1 v4 l5 r3 transition=implicit   # no changes: leave the joint config
@@ -255,6 +256,7 @@ class TranscriptTest {
         o.disableForwarding = "false".equals(c.kv().get("forwarding"));
         o.seed = Long.parseLong(c.kv().getOrDefault("seed", "1"));
         o.snapshotIndex = Long.parseLong(c.kv().getOrDefault("index", "0"));
+        o.bootstrap = Command.list(c.kv().get("bootstrap"));
         env.addNodes(Integer.parseInt(c.args().get(0)), o);
     }
 
