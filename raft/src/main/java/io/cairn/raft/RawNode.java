@@ -94,8 +94,9 @@ public final class RawNode {
      * ignored (the network may deliver anything late, twice or out of order).
      *
      * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}),
-     *     a message addressed to another node, or an append whose entries do not follow its index
-     *     consecutively; the node is unchanged
+     *     a message addressed to another node, a message without a term (only forwarded proposals,
+     *     read indexes and transfer requests may have term 0), or an append whose entries do not
+     *     follow its index consecutively; the node is unchanged
      */
     public void step(Message m) {
         Objects.requireNonNull(m, "message is null");
@@ -104,6 +105,11 @@ public final class RawNode {
         }
         if (m.to() != raft.id) {
             throw new IllegalArgumentException("message for node " + m.to() + " stepped into node " + raft.id + ": " + m);
+        }
+        if (m.term() == 0 && m.type() != MessageType.PROP && m.type() != MessageType.READ_INDEX
+                && m.type() != MessageType.TRANSFER_LEADER) {
+            // Term 0 means "local" to the engine; from the network it can only be a bug.
+            throw new IllegalArgumentException("network message without a term: " + m);
         }
         if (m.type() == MessageType.APP) {
             // A malformed append would corrupt the log: refuse it before it reaches the engine.

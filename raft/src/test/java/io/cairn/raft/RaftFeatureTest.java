@@ -321,6 +321,8 @@ class RaftFeatureTest {
                 msg(MessageType.APP, 1, 2, 1).index(1).logTerm(1).entries(List.of(Entry.empty(1, 5))).build()));
         assertTrue(e.getMessage().contains("consecutively"), e.getMessage());
         assertEquals(before, env.node(2).raft().raftLog.lastIndex());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> follower.step(
+                Message.builder(MessageType.HEARTBEAT).from(1).to(2).build())).getMessage().contains("without a term"));
         // An undecodable conf change forwarded to the leader is dropped, not appended.
         long last = env.node(1).raft().raftLog.lastIndex();
         env.node(1).rawNode.step(Message.builder(MessageType.PROP).from(2).to(1)
