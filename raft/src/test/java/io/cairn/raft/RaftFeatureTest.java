@@ -217,6 +217,37 @@ class RaftFeatureTest {
         n.advance(rd2);
     }
 
+    // Committed entries are handed out in Readys of bounded size, in order, none lost.
+    @Test
+    void committedEntriesPerReadyAreBounded() {
+        MemoryRaftStorage s = MemoryRaftStorage.withVoters(1);
+        RawNode n = new RawNode(config(1).maxSizePerMsg(1000).maxCommittedSizePerReady(100).build(), s);
+        n.campaign();
+        Ready first = n.ready();
+        s.append(first.entries());
+        n.advance(first);
+        for (int i = 0; i < 5; i++) {
+            n.propose(new byte[40]); // 64 bytes each with overhead
+        }
+        List<Long> applied = new java.util.ArrayList<>();
+        int readys = 0;
+        while (n.hasReady()) {
+            Ready rd = n.ready();
+            s.append(rd.entries());
+            if (rd.hardState() != null) {
+                s.setHardState(rd.hardState());
+            }
+            long bytes = rd.committedEntries().stream().mapToLong(Entry::sizeBytes).sum();
+            assertTrue(rd.committedEntries().size() <= 1 || bytes <= 100, "Ready with " + bytes + " bytes committed");
+            rd.committedEntries().forEach(e -> applied.add(e.index()));
+            n.advance(rd);
+            readys++;
+        }
+        assertEquals(List.of(2L, 3L, 4L, 5L, 6L), applied, "all applied, in order, once");
+        assertTrue(readys >= 5, "split over several Readys: " + readys);
+        assertFalse(n.hasReady(), "nothing left");
+    }
+
     // Thesis §6.4: a new leader answers read indexes only once it has committed an entry of its term.
     @Test
     void readIndexWaitsForCommitInTerm() {
