@@ -446,6 +446,58 @@ class RaftPaperTest {
         assertEquals(List.of(1L, 2L, 2L, 3L, 3L), committed.stream().map(Entry::term).toList());
     }
 
+    // Raft §5.2: "Once a candidate wins an election, it becomes leader. It then sends heartbeat
+    // messages to all of the other servers to establish its authority"; §8: the new leader's first
+    // AppendEntries carries a blank entry of its term, so it learns what is committed.
+    @Test
+    void newLeaderAnnouncesItselfWithANoop() {
+        Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+        r.step(hup(1));
+        readMessages(r);
+        r.step(msg(MessageType.VOTE_RESP, 2, 1, 1).build());
+        assertEquals(StateRole.LEADER, r.state);
+        List<Message> msgs = readMessages(r);
+        assertEquals(Set.of(2L, 3L), Set.copyOf(msgs.stream().map(Message::to).toList()));
+        for (Message m : msgs) {
+            assertEquals(MessageType.APP, m.type());
+            assertEquals(List.of(Entry.empty(1, 1)), m.entries(), "a blank entry of the new term");
+        }
+    }
+
+    // Raft §5.2 (Figure 2, rules for followers): the election timer restarts when the follower
+    // grants a vote, not only when it hears from a leader.
+    @Test
+    void grantingAVoteResetsTheElectionTimer() {
+        MemoryRaftStorage s = storage(ids(1, 2, 3));
+        s.setHardState(new HardState(1, 0, 0)); // the vote request below is of our own term
+        Raft r = newRaft(1, 10, 1, s);
+        int timeout = r.randomizedElectionTimeout;
+        for (int i = 0; i < timeout - 1; i++) {
+            r.tick();
+        }
+        r.step(msg(MessageType.VOTE, 2, 1, 1).build());
+        for (int i = 0; i < timeout - 1; i++) {
+            r.tick();
+        }
+        assertEquals(StateRole.FOLLOWER, r.state, "the vote restarted the timer");
+        assertEquals(2, r.vote);
+    }
+
+    // Raft §5.5: "Raft RPCs are idempotent": a follower receiving the same AppendEntries twice
+    // answers the same way and its log is unchanged by the repeat.
+    @Test
+    void appendEntriesIsIdempotent() {
+        Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+        r.becomeFollower(1, 2);
+        Message app = msg(MessageType.APP, 2, 1, 1).index(0).logTerm(0).entries(entries(1, 1, "a", "b")).build();
+        r.step(app);
+        List<Message> first = readMessages(r);
+        List<Entry> logAfterFirst = r.raftLog.slice(1, r.raftLog.lastIndex() + 1, Long.MAX_VALUE);
+        r.step(app);
+        assertEquals(first, readMessages(r));
+        assertEquals(logAfterFirst, r.raftLog.slice(1, r.raftLog.lastIndex() + 1, Long.MAX_VALUE));
+    }
+
     private static void commitNoopEntry(Raft r, MemoryRaftStorage s) {
         r.bcastAppend();
         for (Message m : readMessages(r)) {
