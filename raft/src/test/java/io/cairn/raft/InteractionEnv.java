@@ -96,6 +96,19 @@ final class InteractionEnv {
         }
     }
 
+    /**
+     * Crashes and restarts a node: what its Readys persisted survives, nothing else (the state
+     * machine restarts from the snapshot; the log is replayed as it commits again).
+     */
+    void restart(long id) {
+        Node n = node(id);
+        n.rawNode = new RawNode(n.config, n.storage);
+        n.confState = n.storage.initialState().confState();
+        Status st = n.rawNode.status();
+        line("INFO " + id + " restarted at term " + st.hardState().term() + ", commit " + st.hardState().commit()
+                + ", last index " + n.storage.lastIndex());
+    }
+
     Node node(long id) {
         Node n = nodes.get(id);
         if (n == null) {

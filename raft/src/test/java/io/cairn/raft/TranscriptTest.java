@@ -191,6 +191,7 @@ class TranscriptTest {
      * read-index 1 ctx                # node 1 requests a read index with context "ctx"
      * compact 1 5                     # node 1 snapshots at applied index 5 and compacts its log
      * report-unreachable 1 2          # node 1's transport could not reach 2
+     * restart 1                       # node 1 crashes and restarts from what it persisted
      * _breakpoint                     # nothing; a place for a debugger breakpoint
      * </pre>
      */
@@ -229,6 +230,7 @@ class TranscriptTest {
                     .rawNode.transferLeader(Long.parseLong(c.kv().get("to"))));
             case "read-index" -> env.attempt(() -> env.node(c.id(0)).rawNode.readIndex(InteractionEnv.bytes(c.args().get(1))));
             case "compact" -> compact(env, c.id(0), c.id(1));
+            case "restart" -> env.restart(c.id(0));
             case "report-unreachable" -> env.node(c.id(0)).rawNode.reportUnreachable(c.id(1));
             case "_breakpoint" -> {
                 // Intentionally empty: set a debugger breakpoint here.
