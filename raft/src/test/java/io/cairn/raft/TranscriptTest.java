@@ -27,7 +27,10 @@ import org.junit.jupiter.api.TestFactory;
  */
 class TranscriptTest {
 
-    static final Path DIR = Path.of("src/test/resources/testdata");
+    /** The source folder (not target/), so that {@code -Drewrite=true} edits the files under version control. */
+    static final Path DIR = Files.isDirectory(Path.of("src/test/resources/testdata"))
+            ? Path.of("src/test/resources/testdata")
+            : Path.of("raft/src/test/resources/testdata"); // run from the repository root (IDE)
 
     @TestFactory
     Stream<DynamicTest> transcripts() throws IOException {
