@@ -960,10 +960,9 @@ final class Raft {
             return false;
         }
         if (state != StateRole.FOLLOWER) {
-            // Defensive: only followers receive snapshots. Step down at a higher term so nothing
-            // this node promised as leader or candidate survives.
-            becomeFollower(term + 1, 0);
-            return false;
+            // stepCandidate turns into a follower first, and a leader never gets a snapshot of its
+            // own term (election safety): reaching here means the engine is broken.
+            throw new IllegalStateException("node " + id + " in state " + state + " asked to install " + s);
         }
         ConfState cs = md.confState();
         if (!cs.voters().contains(id) && !cs.learners().contains(id) && !cs.votersOutgoing().contains(id)) {
