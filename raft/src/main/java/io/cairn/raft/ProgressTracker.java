@@ -1,0 +1,75 @@
+package io.cairn.raft;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/** The leader's (and candidate's) bookkeeping: membership, per-peer {@link Progress}, and votes. */
+final class ProgressTracker {
+    TrackerConfig config = TrackerConfig.EMPTY;
+    /** One entry per voter (incoming or outgoing) and learner; sorted so that iteration is deterministic. */
+    TreeMap<Long, Progress> progress = new TreeMap<>();
+    /** Votes received in the current election: true = granted. */
+    final TreeMap<Long, Boolean> votes = new TreeMap<>();
+    final int maxInflight;
+    final long maxInflightBytes;
+
+    ProgressTracker(int maxInflight, long maxInflightBytes) {
+        this.maxInflight = maxInflight;
+        this.maxInflightBytes = maxInflightBytes;
+    }
+
+    ConfState confState() {
+        return config.toConfState();
+    }
+
+    boolean isSingleton() {
+        return config.voters().incoming().ids().size() == 1 && !config.voters().isJoint();
+    }
+
+    /** The highest index acknowledged by a quorum (of both halves when joint). */
+    long committed() {
+        return config.voters().committedIndex(id -> {
+            Progress pr = progress.get(id);
+            return pr == null ? 0 : pr.match;
+        });
+    }
+
+    void visit(BiConsumer<Long, Progress> f) {
+        for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+            f.accept(e.getKey(), e.getValue());
+        }
+    }
+
+    /** Whether a quorum of voters was recently active ({@code self} counts as active). */
+    boolean quorumActive(long self) {
+        TreeMap<Long, Boolean> active = new TreeMap<>();
+        visit((id, pr) -> {
+            if (!pr.isLearner) {
+                active.put(id, pr.recentActive || id == self);
+            }
+        });
+        return config.voters().voteResult(active) == VoteResult.WON;
+    }
+
+    /** All voters (incoming and outgoing), ascending. */
+    TreeSet<Long> voterNodes() {
+        TreeSet<Long> ids = new TreeSet<>(config.voters().incoming().ids());
+        ids.addAll(config.voters().outgoing().ids());
+        return ids;
+    }
+
+    void resetVotes() {
+        votes.clear();
+    }
+
+    /** Records a vote; a second vote from the same node is ignored. */
+    void recordVote(long id, boolean granted) {
+        votes.putIfAbsent(id, granted);
+    }
+
+    VoteResult voteResult() {
+        return config.voters().voteResult(votes);
+    }
+}

@@ -1,0 +1,288 @@
+package io.cairn.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The node's log: what is in {@link RaftStorage} followed by the {@link Unstable} tail.
+ *
+ * <p>Invariants: {@code applied <= committed <= lastIndex()}; {@code firstIndex() - 1 <= applied}
+ * (nothing unapplied was compacted).
+ */
+final class RaftLog {
+    final RaftStorage storage;
+    final Unstable unstable;
+    /** Highest index known committed. */
+    long committed;
+    /** Highest index handed to the application to apply (see {@link RawNode#advance}). */
+    long applied;
+    /** Byte cap for committed entries per Ready. */
+    final long maxCommittedSizePerReady;
+
+    RaftLog(RaftStorage storage, long maxCommittedSizePerReady) {
+        this.storage = storage;
+        this.maxCommittedSizePerReady = maxCommittedSizePerReady;
+        long first = storage.firstIndex();
+        long last = storage.lastIndex();
+        this.unstable = new Unstable(last + 1);
+        this.committed = first - 1;
+        this.applied = first - 1;
+    }
+
+    long firstIndex() {
+        long i = unstable.maybeFirstIndex();
+        return i >= 0 ? i : storage.firstIndex();
+    }
+
+    long lastIndex() {
+        long i = unstable.maybeLastIndex();
+        return i >= 0 ? i : storage.lastIndex();
+    }
+
+    long lastTerm() {
+        return term(lastIndex());
+    }
+
+    /**
+     * The term at {@code i}.
+     *
+     * @throws RaftStorageException COMPACTED or UNAVAILABLE if the index is outside the log
+     */
+    long term(long i) {
+        long dummy = firstIndex() - 1;
+        if (i < dummy) {
+            throw new RaftStorageException(RaftStorageException.Reason.COMPACTED, "term of " + i + " is compacted");
+        }
+        if (i > lastIndex()) {
+            throw new RaftStorageException(RaftStorageException.Reason.UNAVAILABLE, "term of " + i + " is unavailable");
+        }
+        long t = unstable.maybeTerm(i);
+        return t >= 0 ? t : storage.term(i);
+    }
+
+    /** The term at {@code i}, or 0 if it is compacted or beyond the log. */
+    long termOrZero(long i) {
+        try {
+            return term(i);
+        } catch (RaftStorageException e) {
+            return 0;
+        }
+    }
+
+    boolean matchTerm(long i, long t) {
+        try {
+            return term(i) == t;
+        } catch (RaftStorageException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A follower's append (Raft §5.3): if the entry at {@code index} has {@code logTerm}, append
+     * {@code ents} (truncating a conflicting suffix), advance the commit index, and return the
+     * index of the last new entry; else return -1.
+     */
+    long maybeAppend(long index, long logTerm, long commit, List<Entry> ents) {
+        if (!matchTerm(index, logTerm)) {
+            return -1;
+        }
+        long lastNew = index + ents.size();
+        long ci = findConflict(ents);
+        if (ci != 0) {
+            if (ci <= committed) {
+                throw new IllegalStateException("entry " + ci + " conflicts with a committed entry (committed " + committed + ")");
+            }
+            append(ents.subList((int) (ci - (index + 1)), ents.size()));
+        }
+        commitTo(Math.min(commit, lastNew));
+        return lastNew;
+    }
+
+    /**
+     * Index of the first entry of {@code ents} that is new or whose term differs from the log
+     * (an existing conflicting entry and all that follow it must go, Raft §5.3); 0 if none.
+     */
+    long findConflict(List<Entry> ents) {
+        for (Entry e : ents) {
+            if (!matchTerm(e.index(), e.term())) {
+                return e.index();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The conflict hint: the largest index {@code <= index} whose term is {@code <= term}, and that
+     * term. The leader's entries at and after such an index up to {@code index} cannot match, so
+     * the leader can skip over a whole term of a diverged log in one round trip.
+     */
+    long[] findConflictByTerm(long index, long term) {
+        for (; index > 0; index--) {
+            long t;
+            try {
+                t = term(index);
+            } catch (RaftStorageException e) {
+                // Compacted or beyond the log: the term is unknown, so this index may match.
+                return new long[] {index, 0};
+            }
+            if (t <= term) {
+                return new long[] {index, t};
+            }
+        }
+        return new long[] {0, 0};
+    }
+
+    long append(List<Entry> ents) {
+        if (ents.isEmpty()) {
+            return lastIndex();
+        }
+        long after = ents.get(0).index() - 1;
+        if (after < committed) {
+            throw new IllegalStateException("append after " + after + " would overwrite committed entries up to " + committed);
+        }
+        unstable.truncateAndAppend(ents);
+        return lastIndex();
+    }
+
+    List<Entry> unstableEntries() {
+        return new ArrayList<>(unstable.entries);
+    }
+
+    /** Committed entries not yet handed out for applying, bounded by {@link #maxCommittedSizePerReady}. */
+    List<Entry> nextCommittedEntries() {
+        long lo = Math.max(applied + 1, firstIndex());
+        if (committed + 1 <= lo) {
+            return List.of();
+        }
+        return slice(lo, committed + 1, maxCommittedSizePerReady);
+    }
+
+    boolean hasNextCommittedEntries() {
+        return committed > Math.max(applied, firstIndex() - 1);
+    }
+
+    /** The snapshot to persist and install, if any. */
+    Snapshot pendingSnapshot() {
+        return unstable.snapshot;
+    }
+
+    Snapshot snapshot() {
+        if (unstable.snapshot != null) {
+            return unstable.snapshot;
+        }
+        return storage.snapshot();
+    }
+
+    void commitTo(long toCommit) {
+        if (committed < toCommit) {
+            if (lastIndex() < toCommit) {
+                throw new IllegalStateException("commit " + toCommit + " is beyond the last index " + lastIndex());
+            }
+            committed = toCommit;
+        }
+    }
+
+    void appliedTo(long i) {
+        if (i == 0) {
+            return;
+        }
+        if (committed < i || i < applied) {
+            throw new IllegalStateException("applied " + i + " is outside [" + applied + ", " + committed + "]");
+        }
+        applied = i;
+    }
+
+    void stableTo(long i, long t) {
+        unstable.stableTo(i, t);
+    }
+
+    void stableSnapTo(long i) {
+        unstable.stableSnapTo(i);
+    }
+
+    /** Entries from {@code i}, at most {@code maxSize} bytes (at least one). */
+    List<Entry> entries(long i, long maxSize) {
+        if (i > lastIndex()) {
+            return List.of();
+        }
+        return slice(i, lastIndex() + 1, maxSize);
+    }
+
+    /**
+     * Whether a candidate whose log ends at ({@code lastIndex}, {@code term}) is at least as
+     * up-to-date as this log (Raft §5.4.1).
+     */
+    boolean isUpToDate(long lasti, long term) {
+        long myTerm = lastTerm();
+        return term > myTerm || (term == myTerm && lasti >= lastIndex());
+    }
+
+    /**
+     * Commits {@code maxIndex} if its entry is of {@code term}: only entries of the leader's own
+     * term are committed by counting replicas (Raft §5.4.2).
+     */
+    boolean maybeCommit(long maxIndex, long term) {
+        if (maxIndex > committed && termOrZero(maxIndex) == term) {
+            commitTo(maxIndex);
+            return true;
+        }
+        return false;
+    }
+
+    void restore(Snapshot s) {
+        committed = s.metadata().index();
+        unstable.restore(s);
+    }
+
+    /**
+     * Entries {@code [lo, hi)} limited to {@code maxSize} bytes (at least one).
+     *
+     * @throws RaftStorageException COMPACTED if {@code lo} is compacted
+     */
+    List<Entry> slice(long lo, long hi, long maxSize) {
+        if (lo < firstIndex()) {
+            throw new RaftStorageException(RaftStorageException.Reason.COMPACTED,
+                    "entries from " + lo + " are compacted (first index " + firstIndex() + ")");
+        }
+        if (hi > lastIndex() + 1) {
+            throw new IllegalStateException("slice [" + lo + "," + hi + ") beyond the last index " + lastIndex());
+        }
+        if (lo == hi) {
+            return List.of();
+        }
+        List<Entry> out = new ArrayList<>();
+        if (lo < unstable.offset) {
+            List<Entry> stored = storage.entries(lo, Math.min(hi, unstable.offset), maxSize);
+            out.addAll(stored);
+            // Storage stopped early because of the size limit: do not look further.
+            if (stored.size() < Math.min(hi, unstable.offset) - lo) {
+                return out;
+            }
+        }
+        if (hi > unstable.offset) {
+            out.addAll(unstable.slice(Math.max(lo, unstable.offset), hi));
+        }
+        return limitSize(out, maxSize);
+    }
+
+    static List<Entry> limitSize(List<Entry> ents, long maxSize) {
+        if (ents.isEmpty()) {
+            return ents;
+        }
+        long size = ents.get(0).sizeBytes();
+        int n = 1;
+        for (; n < ents.size(); n++) {
+            size += ents.get(n).sizeBytes();
+            if (size > maxSize) {
+                break;
+            }
+        }
+        return n == ents.size() ? ents : new ArrayList<>(ents.subList(0, n));
+    }
+
+    @Override
+    public String toString() {
+        return "committed=" + committed + " applied=" + applied + " unstable.offset=" + unstable.offset
+                + " unstable.entries=" + unstable.entries.size();
+    }
+}
