@@ -1,34 +1,21 @@
 package io.cairn.server.mvcc;
 
 import io.cairn.spi.storage.Backend;
-import io.cairn.spi.storage.BackendStats;
 import io.cairn.spi.storage.Durability;
-import io.cairn.spi.storage.EntryVisitor;
-import io.cairn.spi.storage.ReadSnapshot;
-import io.cairn.spi.storage.ScanOrder;
 import io.cairn.spi.storage.StorageException;
 import io.cairn.spi.storage.WriteBatch;
-
-import java.nio.file.Path;
-import java.util.Set;
 
 /**
  * Wraps a backend so that, after a given number of successful writes, every write fails without
  * being applied: the state a crash between two batches leaves behind. Works over any backend.
  */
-final class FaultyBackend implements Backend {
+final class FaultyBackend extends ForwardingBackend {
 
-    private final Backend delegate;
     private int writesLeft;
 
     FaultyBackend(Backend delegate, int successfulWrites) {
-        this.delegate = delegate;
+        super(delegate);
         this.writesLeft = successfulWrites;
-    }
-
-    /** The wrapped backend, to reopen after the "crash". */
-    Backend delegate() {
-        return delegate;
     }
 
     @Override
@@ -37,56 +24,6 @@ final class FaultyBackend implements Backend {
             throw new StorageException(StorageException.Reason.IO, "injected crash before this batch");
         }
         writesLeft--;
-        delegate.write(batch, durability);
-    }
-
-    @Override
-    public Path directory() {
-        return delegate.directory();
-    }
-
-    @Override
-    public Set<String> keyspaces() {
-        return delegate.keyspaces();
-    }
-
-    @Override
-    public ReadSnapshot snapshot() {
-        return delegate.snapshot();
-    }
-
-    @Override
-    public void flush() {
-        delegate.flush();
-    }
-
-    @Override
-    public void checkpoint(Path target) {
-        delegate.checkpoint(target);
-    }
-
-    @Override
-    public BackendStats stats() {
-        return delegate.stats();
-    }
-
-    @Override
-    public void compact() {
-        delegate.compact();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
-
-    @Override
-    public byte[] get(String keyspace, byte[] key) {
-        return delegate.get(keyspace, key);
-    }
-
-    @Override
-    public int scan(String keyspace, byte[] start, byte[] end, ScanOrder order, int limit, EntryVisitor visitor) {
-        return delegate.scan(keyspace, start, end, order, limit, visitor);
+        super.write(batch, durability);
     }
 }
