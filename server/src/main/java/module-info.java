@@ -7,4 +7,5 @@ module io.cairn.server {
     requires transitive io.cairn.spi.storage;
 
     exports io.cairn.server.mvcc;
+    exports io.cairn.server.lease;
 }

@@ -444,12 +444,32 @@ public final class MvccStore implements AutoCloseable {
      * @throws IllegalArgumentException if {@code raftIndex} is not above {@link #consistentIndex()}
      */
     public void recordApplied(long raftIndex) {
+        recordApplied(raftIndex, null);
+    }
+
+    /**
+     * Records that the entry at {@code raftIndex} was applied, writing {@code sameBatch}'s
+     * additions (another state-machine part's changes, such as the lessor's lease table, in its own
+     * keyspaces of the same backend) in the same atomic batch; {@code sameBatch} may be null.
+     *
+     * @throws IllegalArgumentException if {@code raftIndex} is not above {@link #consistentIndex()}
+     */
+    public void recordApplied(long raftIndex, Consumer<WriteBatch> sameBatch) {
         synchronized (applyLock) {
             checkIndex(raftIndex);
-            backend.write(new WriteBatch().put(MvccCodec.META, MvccCodec.META_CONSISTENT_INDEX,
-                    MvccCodec.longBytes(raftIndex)), Durability.NOT_SYNCED);
+            WriteBatch batch = new WriteBatch();
+            if (sameBatch != null) {
+                sameBatch.accept(batch);
+            }
+            batch.put(MvccCodec.META, MvccCodec.META_CONSISTENT_INDEX, MvccCodec.longBytes(raftIndex));
+            backend.write(batch, Durability.NOT_SYNCED);
             consistentIndex = raftIndex;
         }
+    }
+
+    /** A response header at the current revision, built by {@link Options#headers()}. */
+    public ResponseHeader currentHeader() {
+        return header(currentRevision);
     }
 
     /** Marks the store closed; the backend stays open (it is the caller's). */

@@ -1,5 +1,6 @@
 package io.cairn.server.mvcc;
 
+import io.cairn.server.lease.Lessor;
 import io.cairn.spi.storage.Backend;
 import io.cairn.spi.storage.BackendConfig;
 import io.cairn.spi.storage.StorageProvider;
@@ -9,6 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Where the MVCC tests get their backends. By default the in-memory {@link MemoryBackend}; with
@@ -17,11 +22,20 @@ import java.nio.file.Path;
  */
 interface BackendFactory {
 
+    /** The keyspaces of the state-machine backend: the store's and the lessor's. */
+    Set<String> KEYSPACES = Stream.concat(MvccStore.KEYSPACES.stream(), Lessor.KEYSPACES.stream())
+            .collect(Collectors.toUnmodifiableSet());
+
     /** A new, empty backend with the MVCC keyspaces. */
     Backend create();
 
     /** Closes {@code backend} and opens its state again, as a process restart would. */
     Backend reopen(Backend backend);
+
+    /** Closes {@code backend} and deletes what it stored. */
+    default void destroy(Backend backend) {
+        backend.close();
+    }
 
     static BackendFactory fromSystemProperty() {
         String id = System.getProperty("cairn.test.storage", "memory");
@@ -29,7 +43,7 @@ interface BackendFactory {
             return new BackendFactory() {
                 @Override
                 public Backend create() {
-                    return new MemoryBackend(MvccStore.KEYSPACES);
+                    return new MemoryBackend(KEYSPACES);
                 }
 
                 @Override
@@ -44,7 +58,7 @@ interface BackendFactory {
             public Backend create() {
                 try {
                     Path directory = Files.createTempDirectory("cairn-mvcc-").resolve("backend");
-                    return provider.open(BackendConfig.of(directory, MvccStore.KEYSPACES));
+                    return provider.open(BackendConfig.of(directory, KEYSPACES));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -54,7 +68,18 @@ interface BackendFactory {
             public Backend reopen(Backend backend) {
                 Path directory = backend.directory();
                 backend.close();
-                return provider.open(BackendConfig.of(directory, MvccStore.KEYSPACES));
+                return provider.open(BackendConfig.of(directory, KEYSPACES));
+            }
+
+            @Override
+            public void destroy(Backend backend) {
+                backend.close();
+                Path temporary = backend.directory().getParent();
+                try (Stream<Path> paths = Files.walk(temporary)) {
+                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         };
     }

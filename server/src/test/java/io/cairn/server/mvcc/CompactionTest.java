@@ -126,7 +126,7 @@ class CompactionTest extends MvccTestSupport {
                 expectedReads.add(keys(other.range(RangeRequest.all().withRevision(revision))));
             }
         } finally {
-            reference.close();
+            BACKENDS.destroy(reference);
         }
         assertNotEquals(expectedHash.hash(), store.hashKv(0).hash(), "sanity: an uncompacted store hashes differently");
 
@@ -172,7 +172,7 @@ class CompactionTest extends MvccTestSupport {
             store = mine;
             raftIndex = savedIndex;
         } finally {
-            twinBackend.close();
+            BACKENDS.destroy(twinBackend);
         }
         put("d", "2");
         store.applyCompaction(nextIndex(), 10);

@@ -35,7 +35,7 @@ abstract class MvccTestSupport {
     @AfterEach
     void closeStore() {
         store.close();
-        backend.close();
+        BACKENDS.destroy(backend);
     }
 
     MvccStore.Options options() {
