@@ -14,6 +14,7 @@ import io.cairn.api.kv.PutRequest;
 import io.cairn.api.kv.PutResponse;
 import io.cairn.api.kv.RangeRequest;
 import io.cairn.api.kv.RangeResponse;
+import io.cairn.api.kv.ResponseOp;
 import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.kv.TxnResponse;
 import io.cairn.api.watch.Event;
@@ -25,6 +26,7 @@ import io.cairn.spi.storage.ReadView;
 import io.cairn.spi.storage.ScanOrder;
 import io.cairn.spi.storage.WriteBatch;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -197,6 +199,7 @@ public final class MvccStore implements AutoCloseable {
      */
     public RangeResponse range(RangeRequest request) {
         KvRequestChecks.checkRange(request);
+        checkOpen();
         try (ReadSnapshot snapshot = backend.snapshot()) {
             Execution execution = readingExecution(snapshot);
             RangeResponse response = execution.range(request);
@@ -216,6 +219,7 @@ public final class MvccStore implements AutoCloseable {
         if (!KvRequestChecks.isReadOnly(request)) {
             throw new IllegalArgumentException("readTxn takes read-only transactions; this one writes");
         }
+        checkOpen();
         try (ReadSnapshot snapshot = backend.snapshot()) {
             Execution execution = readingExecution(snapshot);
             TxnResponse response = execution.txn(request, options.leaseExists());
@@ -238,6 +242,7 @@ public final class MvccStore implements AutoCloseable {
         if (fromRevision < 1) {
             throw new IllegalArgumentException("fromRevision must be at least 1, got " + fromRevision);
         }
+        checkOpen();
         try (ReadSnapshot snapshot = backend.snapshot()) {
             Meta meta = Meta.read(snapshot);
             if (fromRevision < meta.compactScheduled) {
@@ -288,6 +293,7 @@ public final class MvccStore implements AutoCloseable {
      *     revision below the compact revision
      */
     public HashResult hashKv(long revision) {
+        checkOpen();
         try (ReadSnapshot snapshot = backend.snapshot()) {
             Meta meta = Meta.read(snapshot);
             if (revision > meta.revision) {
@@ -298,7 +304,7 @@ public final class MvccStore implements AutoCloseable {
             }
             long hashRevision = revision == 0 ? meta.revision : revision;
             CRC32C crc = new CRC32C();
-            crc.update(MvccCodec.KV_BY_KEY.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            crc.update(MvccCodec.KV_BY_KEY.getBytes(StandardCharsets.US_ASCII));
             byte[] length = new byte[8];
             snapshot.scan(MvccCodec.KV_BY_KEY, null, null, ScanOrder.ASCENDING, 0, (versionKey, record) -> {
                 if (MvccCodec.mainOf(versionKey, MvccCodec.prefixLength(versionKey)) <= hashRevision) {
@@ -315,6 +321,7 @@ public final class MvccStore implements AutoCloseable {
 
     /** The keys attached to {@code lease} now, in key order (for the lessor). */
     public List<Bytes> keysOfLease(long lease) {
+        checkOpen();
         try (ReadSnapshot snapshot = backend.snapshot()) {
             return leaseKeys(snapshot, lease).stream().map(Bytes::of).toList();
         }
@@ -472,7 +479,10 @@ public final class MvccStore implements AutoCloseable {
         return header(currentRevision);
     }
 
-    /** Marks the store closed; the backend stays open (it is the caller's). */
+    /**
+     * Marks the store closed: later calls fail with {@link IllegalStateException}. The backend
+     * stays open (it is the caller's). Closing twice is harmless.
+     */
     @Override
     public void close() {
         closed = true;
@@ -502,7 +512,7 @@ public final class MvccStore implements AutoCloseable {
             backend.write(batch, Durability.NOT_SYNCED);
             consistentIndex = raftIndex;
             currentRevision = revision;
-            if (response instanceof io.cairn.api.kv.ResponseOp op) {
+            if (response instanceof ResponseOp op) {
                 @SuppressWarnings("unchecked")
                 R stamped = (R) Responses.restamp(op, header(revision));
                 response = stamped;
@@ -511,10 +521,14 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    private void checkIndex(long raftIndex) {
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the MVCC store is closed");
         }
+    }
+
+    private void checkIndex(long raftIndex) {
+        checkOpen();
         if (raftIndex <= consistentIndex) {
             throw new IllegalArgumentException("Raft index " + raftIndex + " is already applied (consistent index "
                     + consistentIndex + "); skip it when replaying");
@@ -595,7 +609,7 @@ public final class MvccStore implements AutoCloseable {
                 return absent;
             }
             if (bytes.length != 8) {
-                throw new IllegalStateException("corrupted MVCC meta entry " + new String(name, java.nio.charset.StandardCharsets.US_ASCII));
+                throw new IllegalStateException("corrupted MVCC meta entry " + new String(name, StandardCharsets.US_ASCII));
             }
             return MvccCodec.getLong(bytes, 0);
         }

@@ -73,8 +73,8 @@ interface BackendFactory {
 
             @Override
             public void destroy(Backend backend) {
+                Path temporary = backend.directory().getParent(); // before close: a closed backend refuses every call
                 backend.close();
-                Path temporary = backend.directory().getParent();
                 try (Stream<Path> paths = Files.walk(temporary)) {
                     paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
                 } catch (IOException e) {
