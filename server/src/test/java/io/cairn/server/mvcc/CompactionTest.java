@@ -10,6 +10,8 @@ import io.cairn.spi.storage.ScanOrder;
 import io.cairn.spi.storage.StorageException;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -104,23 +106,28 @@ class CompactionTest extends MvccTestSupport {
         assertEquals(1, entries(MvccCodec.KV_BY_KEY));
     }
 
-    @Test
-    void aCompactionInterruptedByACrashIsFinishedOnOpen() {
+    private long historyForCrash(MvccStore target, long index) {
         for (int i = 0; i < 20; i++) {
-            put("k" + (i % 4), "v" + i);
+            target.applyPut(++index, io.cairn.api.kv.PutRequest.of(b("k" + (i % 4)), b("v" + i)));
         }
-        delete("k0");
+        target.applyDeleteRange(++index, io.cairn.api.kv.DeleteRangeRequest.of(b("k0")));
+        return index;
+    }
+
+    /**
+     * 17 revision entries at or below 18, in batches of 2: the schedule, 9 batches, the finish.
+     * A crash before any of these writes must end, after reopening (and, if the schedule itself was
+     * lost, replaying the entry from the Raft log), in the state of a compaction without crash.
+     */
+    @ParameterizedTest(name = "crash after {0} writes")
+    @ValueSource(ints = {0, 1, 2, 5, 9, 10})
+    void aCompactionInterruptedByACrashIsFinishedOnOpen(int writesBeforeCrash) {
         HashResult expectedHash;
         List<List<String>> expectedReads = new ArrayList<>();
-        // the reference: the same history compacted without a crash
         Backend reference = BACKENDS.create();
         try (MvccStore other = MvccStore.open(reference, options())) {
-            long index = 0;
-            for (int i = 0; i < 20; i++) {
-                other.applyPut(++index, io.cairn.api.kv.PutRequest.of(b("k" + (i % 4)), b("v" + i)));
-            }
-            other.applyDeleteRange(++index, io.cairn.api.kv.DeleteRangeRequest.of(b("k0")));
-            other.applyCompaction(++index, 18);
+            long index = historyForCrash(other, 0);
+            other.applyCompaction(index + 1, 18);
             expectedHash = other.hashKv(0);
             for (long revision = 18; revision <= 22; revision++) {
                 expectedReads.add(keys(other.range(RangeRequest.all().withRevision(revision))));
@@ -128,15 +135,21 @@ class CompactionTest extends MvccTestSupport {
         } finally {
             BACKENDS.destroy(reference);
         }
-        assertNotEquals(expectedHash.hash(), store.hashKv(0).hash(), "sanity: an uncompacted store hashes differently");
 
+        raftIndex = historyForCrash(store, raftIndex);
+        assertNotEquals(expectedHash.hash(), store.hashKv(0).hash(), "sanity: an uncompacted store hashes differently");
         store.close();
-        FaultyBackend crashing = new FaultyBackend(backend, 3); // the schedule and two batches, then the crash
+        FaultyBackend crashing = new FaultyBackend(backend, writesBeforeCrash);
         MvccStore doomed = MvccStore.open(crashing, options());
         long index = nextIndex();
         assertThrows(StorageException.class, () -> doomed.applyCompaction(index, 18));
         backend = BACKENDS.reopen(crashing.delegate());
         store = MvccStore.open(backend, options());
+        if (writesBeforeCrash == 0) {
+            assertEquals(index - 1, store.consistentIndex(), "nothing of the entry was applied: the log replays it");
+            assertEquals(-1, store.compactRevision());
+            store.applyCompaction(index, 18);
+        }
         assertEquals(18, store.compactRevision());
         assertEquals(index, store.consistentIndex(), "the compaction entry counts as applied");
         assertEquals(expectedHash, store.hashKv(0));
@@ -144,6 +157,7 @@ class CompactionTest extends MvccTestSupport {
             assertEquals(expectedReads.get((int) revision - 18), keys(store.range(RangeRequest.all().withRevision(revision))));
         }
         assertEquals(8, entries(MvccCodec.KV_BY_KEY), "the newest version <= 18 of each key, and the 4 changes after 18");
+        assertEquals(5, entries(MvccCodec.KV_BY_REV), "the entries at 18 and above");
     }
 
     @Test
