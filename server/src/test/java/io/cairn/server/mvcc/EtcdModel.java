@@ -277,6 +277,20 @@ final class EtcdModel {
         };
     }
 
+    /** Deletes every live key attached to {@code lease}, in key order, at one revision; returns how many. */
+    long revoke(long lease) {
+        lastEvents.clear();
+        long rev = revision + 1;
+        List<Version> doomed = live(KeyRange.all(), revision).stream().filter(v -> v.lease() == lease).toList();
+        for (Version prev : doomed) {
+            Version tombstone = new Version(prev.key(), rev, sub++, true, 0, 0, 0, Bytes.EMPTY);
+            history.add(tombstone);
+            lastEvents.add(new Event(Event.Type.DELETE, tombstone.kv(), Optional.of(prev.kv())));
+        }
+        finish();
+        return doomed.size();
+    }
+
     void compact(long rev) {
         if (rev <= compactRevision) {
             throw new CompactedException(Math.max(compactRevision, 0));

@@ -63,9 +63,15 @@ class ModelComparisonTest extends MvccTestSupport {
                 TxnRequest txn = randomTxn(0);
                 compare(() -> model.txn(txn, KvRequestChecks.DEFAULT_MAX_TXN_OPS),
                         () -> store.applyTxn(nextIndex(), txn), txn);
-            } else if (dice < 88) {
+            } else if (dice < 85) {
                 RangeRequest range = randomRange();
                 compareReads(() -> model.range(range), () -> store.range(range), range);
+            } else if (dice < 87) {
+                long lease = new long[] {100, 200, 999}[random.nextInt(3)];
+                compare(() -> model.revoke(lease), () -> store.applyLeaseRevoke(nextIndex(), lease, null), "revoke " + lease);
+            } else if (dice < 89) {
+                TxnRequest txn = new TxnRequest(randomTxn(1).compare(), randomRanges(), randomRanges());
+                compareReads(() -> model.txn(txn, KvRequestChecks.DEFAULT_MAX_TXN_OPS), () -> store.readTxn(txn), txn);
             } else if (dice < 91) {
                 long revision = Math.max(0, model.compactRevision) + random.nextInt(4) - 1;
                 compareReads(() -> {
@@ -218,6 +224,14 @@ class ModelComparisonTest extends MvccTestSupport {
             compares.add(compare);
         }
         return new TxnRequest(compares, randomOps(depth), randomOps(depth));
+    }
+
+    private List<RequestOp> randomRanges() {
+        List<RequestOp> ops = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+            ops.add(randomRange());
+        }
+        return ops;
     }
 
     private List<RequestOp> randomOps(int depth) {
