@@ -62,7 +62,7 @@ class ArchitectureTest {
                 new Module("api", "io.cairn.api", 100),
                 new Module("spi-storage", "io.cairn.spi.storage", 10),
                 new Module("conformance-tests", "io.cairn.conformance", 4),
-                new Module("raft", "io.cairn.raft", 0),
+                new Module("raft", "io.cairn.raft", 30),
                 new Module("storage-rocksdb", "io.cairn.storage.rocksdb", 3),
                 new Module("storage-xodus", "io.cairn.storage.xodus", 3));
     }
