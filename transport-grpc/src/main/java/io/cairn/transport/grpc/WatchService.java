@@ -1,0 +1,83 @@
+package io.cairn.transport.grpc;
+
+import io.cairn.api.Cairn;
+import io.cairn.api.watch.WatchStream;
+import io.cairn.transport.grpc.proto.etcdserverpb.WatchGrpc;
+import io.cairn.transport.grpc.proto.etcdserverpb.WatchRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * etcd's {@code etcdserverpb.Watch} service: one gRPC call is one {@link WatchStream} of
+ * {@link Cairn#watch()}, with create, cancel and progress requests multiplexed on it, and every
+ * response (created, canceled, events, progress, each with its watch id) sent back in the order the
+ * stream publishes them, paced by the client (see {@link OutboundStream}).
+ *
+ * <p>Fragments: {@code fragment} is passed through both ways; this transport never splits a response
+ * itself. A request with no member of the union set is ignored, as etcd does. When the client
+ * half-closes, the stream stays open and keeps sending events, as etcd's does; it ends when the client
+ * cancels the call, when the api stream ends, or when the endpoint closes.
+ */
+final class WatchService extends WatchGrpc.WatchImplBase {
+
+    private final Cairn cairn;
+
+    WatchService(Cairn cairn) {
+        this.cairn = cairn;
+    }
+
+    @Override
+    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+        var call = (ServerCallStreamObserver<WatchResponse>) responses;
+        var outbound = new OutboundStream<io.cairn.api.watch.WatchResponse, WatchResponse>(call, KvMapping::toWire, true);
+        WatchStream stream;
+        try {
+            stream = cairn.watch().openStream();
+            stream.subscribe(outbound);
+        } catch (RuntimeException failure) {
+            outbound.fail(failure);
+            return new Ignored<>();
+        }
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(WatchRequest request) {
+                try {
+                    switch (request.getRequestUnionCase()) {
+                        case CREATE_REQUEST -> stream.create(KvMapping.toApi(request.getCreateRequest()));
+                        case CANCEL_REQUEST -> stream.cancel(request.getCancelRequest().getWatchId());
+                        case PROGRESS_REQUEST -> stream.requestProgress();
+                        case REQUESTUNION_NOT_SET -> { } // etcd ignores an empty request rather than end the stream
+                    }
+                } catch (RuntimeException failure) {
+                    stream.close();
+                    outbound.fail(failure);
+                    return;
+                }
+                outbound.pullInbound();
+            }
+
+            @Override
+            public void onError(Throwable clientGone) {
+                stream.close();
+            }
+
+            @Override
+            public void onCompleted() {
+                // Half-close: etcd keeps the stream and its watchers; so does this.
+            }
+        };
+    }
+
+    /** The inbound side of a call that has already failed. */
+    static final class Ignored<T> implements StreamObserver<T> {
+        @Override
+        public void onNext(T value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+    }
+}
