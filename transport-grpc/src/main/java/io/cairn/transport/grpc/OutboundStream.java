@@ -3,6 +3,7 @@ package io.cairn.transport.grpc;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 
+import java.util.List;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
@@ -33,7 +34,7 @@ final class OutboundStream<T, R> implements Flow.Subscriber<T> {
     static final int WINDOW = 16;
 
     private final ServerCallStreamObserver<R> responses;
-    private final Function<T, R> toWire;
+    private final Function<T, List<R>> toWire;
     private final boolean pacesInbound;
 
     // Guarded by this.
@@ -49,6 +50,11 @@ final class OutboundStream<T, R> implements Flow.Subscriber<T> {
      *     time through {@link #pullInbound()} (automatic inbound flow control is then switched off)
      */
     OutboundStream(ServerCallStreamObserver<R> responses, Function<T, R> toWire, boolean pacesInbound) {
+        this(responses, pacesInbound, item -> List.of(toWire.apply(item)));
+    }
+
+    /** As the other constructor, for a mapping that turns one record into several wire messages. */
+    OutboundStream(ServerCallStreamObserver<R> responses, boolean pacesInbound, Function<T, List<R>> toWire) {
         this.responses = responses;
         this.toWire = toWire;
         this.pacesInbound = pacesInbound;
@@ -80,9 +86,9 @@ final class OutboundStream<T, R> implements Flow.Subscriber<T> {
 
     @Override
     public void onNext(T item) {
-        R message;
+        List<R> messages;
         try {
-            message = toWire.apply(item);
+            messages = toWire.apply(item);
         } catch (RuntimeException encodeFailure) {
             fail(encodeFailure);
             return;
@@ -93,7 +99,9 @@ final class OutboundStream<T, R> implements Flow.Subscriber<T> {
             }
             requested--;
             try {
-                responses.onNext(message);
+                for (R message : messages) {
+                    responses.onNext(message);
+                }
             } catch (StatusRuntimeException callGone) {
                 done = true;
             }
