@@ -130,6 +130,29 @@ class GrpcEndpointJetcdTest {
     }
 
     @Test
+    void closeWaitsForTheGraceThenCancelsOpenStreamsAndFreesThePort() throws Exception {
+        BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
+        Watch.Watcher watcher = client.getWatchClient().watch(bytes("w"), Watch.listener(r -> {}, errors::add));
+        try {
+            await(client.getKVClient().put(bytes("w"), bytes("1"))); // the watch stream is open by now
+            long started = System.nanoTime();
+            boolean clean = endpoint.close(Duration.ofMillis(300));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertFalse(clean, "an open watch stream does not finish by itself, so it was cancelled");
+            assertTrue(tookMillis >= 250, "waited for the grace period first: " + tookMillis + " ms");
+            assertFalse(endpoint.close(Duration.ZERO), "a second close reports the first's result");
+
+            URI sameAddress = endpoint.boundUrls().get(0);
+            try (ClientEndpoint again = TransportProviders.byId("grpc").startClientEndpoint(cairn,
+                    ClientEndpointConfig.of(sameAddress))) {
+                assertEquals(sameAddress, again.boundUrls().get(0), "the port was released");
+            }
+        } finally {
+            watcher.close();
+        }
+    }
+
+    @Test
     void tlsIsRefusedUntilItIsSupported() {
         var tls = new io.cairn.spi.transport.ClientTls(java.nio.file.Path.of("c.pem"), java.nio.file.Path.of("k.pem"),
                 java.util.Optional.empty(), false);
@@ -263,9 +286,10 @@ class GrpcEndpointJetcdTest {
         await(kv.put(bytes("/w/before"), bytes("0"))); // revision 2
         BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
         BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        try (Watch.Watcher watcher = client.getWatchClient().watch(bytes("/w/"),
+        Watch.Watcher watcher = client.getWatchClient().watch(bytes("/w/"),
                 WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(2).build(),
-                Watch.listener(responses::add, errors::add))) {
+                Watch.listener(responses::add, errors::add));
+        try {
             WatchResponse replayed = responses.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(replayed, "the event at the start revision is replayed");
             assertEquals("/w/before", replayed.getEvents().get(0).getKeyValue().getKey().toString(UTF_8));
@@ -285,6 +309,8 @@ class GrpcEndpointJetcdTest {
                     events.stream().map(WatchEvent::getEventType).toList());
             assertEquals("1", events.get(1).getPrevKV().getValue().toString(UTF_8));
             assertEquals(6, events.get(2).getKeyValue().getModRevision());
+        } finally {
+            watcher.close();
         }
         // Closed: the server cancels the watcher, so later writes are not sent on any stream.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
@@ -303,11 +329,14 @@ class GrpcEndpointJetcdTest {
         }
         await(kv.compact(4));
         BlockingQueue<Throwable> errors = new LinkedBlockingQueue<>();
-        try (Watch.Watcher watcher = client.getWatchClient().watch(bytes("c"),
-                WatchOption.builder().withRevision(2).build(), Watch.listener(r -> {}, errors::add))) {
+        Watch.Watcher watcher = client.getWatchClient().watch(bytes("c"),
+                WatchOption.builder().withRevision(2).build(), Watch.listener(r -> {}, errors::add));
+        try {
             Throwable error = errors.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             var compacted = assertInstanceOf(io.etcd.jetcd.common.exception.CompactedException.class, error);
             assertEquals(4, compacted.getCompactedRevision());
+        } finally {
+            watcher.close();
         }
     }
 
@@ -326,7 +355,7 @@ class GrpcEndpointJetcdTest {
 
         // The streaming keep-alive: several renewals answered on one stream.
         BlockingQueue<io.etcd.jetcd.lease.LeaseKeepAliveResponse> renewals = new LinkedBlockingQueue<>();
-        try (var keepAlive = leases.keepAlive(id, new io.grpc.stub.StreamObserver<>() {
+        var keepAlive = leases.keepAlive(id, new io.grpc.stub.StreamObserver<>() {
             @Override
             public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse response) {
                 renewals.add(response);
@@ -337,10 +366,13 @@ class GrpcEndpointJetcdTest {
 
             @Override
             public void onCompleted() {}
-        })) {
+        });
+        try {
             var first = renewals.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(first, "jetcd's keep-alive loop got an answer");
             assertEquals(id, first.getID());
+        } finally {
+            keepAlive.close();
         }
 
         await(leases.revoke(id));
