@@ -72,8 +72,9 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
                 try {
                     stream.keepAlive(request.getID());
                 } catch (RuntimeException failure) {
-                    stream.close();
+                    // Fail first: closing the api stream first would complete the call with OK.
                     outbound.fail(failure);
+                    stream.close();
                     return;
                 }
                 outbound.pullInbound();

@@ -43,6 +43,10 @@ final class UnaryCalls {
             return;
         }
         pending.set(future);
+        if (responses instanceof ServerCallStreamObserver<R> serverCall && serverCall.isCancelled()) {
+            future.cancel(false); // cancelled before the handler could see the future
+            return;
+        }
         future.whenComplete((answer, failure) -> {
             if (responses instanceof ServerCallStreamObserver<R> serverCall && serverCall.isCancelled()) {
                 return; // nobody is listening any more

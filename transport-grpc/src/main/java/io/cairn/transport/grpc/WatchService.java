@@ -52,8 +52,9 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                         case REQUESTUNION_NOT_SET -> { } // etcd ignores an empty request rather than end the stream
                     }
                 } catch (RuntimeException failure) {
-                    stream.close();
+                    // Fail first: closing the api stream first would complete the call with OK.
                     outbound.fail(failure);
+                    stream.close();
                     return;
                 }
                 outbound.pullInbound();

@@ -1,6 +1,7 @@
 package io.cairn.transport.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,9 +98,11 @@ class FailureModesTest {
     @Test
     void aCancelledLockCallCancelsTheWaitingFuture() throws Exception {
         CompletableFuture<LockResponse> waiting = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
         Lock lock = new Lock() {
             @Override
             public CompletableFuture<LockResponse> lock(LockRequest request) {
+                called.countDown();
                 return waiting;
             }
 
@@ -110,17 +113,51 @@ class FailureModesTest {
         };
         var cairn = new Patched(new FakeCairn(), null, lock);
         withEndpoint(cairn, channel -> {
-            var thrown = assertThrows(StatusRuntimeException.class, () -> LockGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-                    .lock(io.cairn.transport.grpc.proto.v3lockpb.LockRequest.newBuilder()
-                            .setName(ByteString.copyFromUtf8("L")).build()));
-            assertEquals(Status.Code.DEADLINE_EXCEEDED, thrown.getStatus().getCode());
+            var call = LockGrpc.newFutureStub(channel).lock(io.cairn.transport.grpc.proto.v3lockpb.LockRequest.newBuilder()
+                    .setName(ByteString.copyFromUtf8("L")).build());
             try {
+                assertTrue(called.await(10, TimeUnit.SECONDS), "the lock call reached the Cairn");
+                call.cancel(true); // the client gives up waiting, as a cancelled context does in etcd's clients
                 waiting.handle((r, t) -> null).get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new AssertionError("the lock future was not cancelled", e);
             }
             assertTrue(waiting.isCancelled(), "withdrawing from the lock queue is the api's cancellation");
+            return null;
+        });
+    }
+
+    @Test
+    void aBadWatchRequestEndsTheStreamWithItsErrorNotWithOk() throws Exception {
+        withEndpoint(new FakeCairn(), channel -> {
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            var requests = io.cairn.transport.grpc.proto.etcdserverpb.WatchGrpc.newStub(channel).watch(
+                    new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse response) {}
+
+                        @Override
+                        public void onError(Throwable t) {
+                            ended.complete(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            ended.complete(null);
+                        }
+                    });
+            requests.onNext(io.cairn.transport.grpc.proto.etcdserverpb.WatchRequest.newBuilder().setCreateRequest(
+                    io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8("k")).setWatchId(-7)).build());
+            Throwable end;
+            try {
+                end = ended.get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError("the stream did not end", e);
+            }
+            var status = assertInstanceOf(StatusRuntimeException.class, end, "ended with an error").getStatus();
+            assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+            assertEquals("cairn: watch_id must not be negative, got -7", status.getDescription());
             return null;
         });
     }
