@@ -95,10 +95,16 @@ class EndpointConfigTest {
                         .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build()));
                 assertEquals(Status.Code.DEADLINE_EXCEEDED, thrown.getStatus().getCode());
 
-                watch.onError(new RuntimeException("done")); // frees the stream
-                var range = KVGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build());
-                assertEquals(0, range.getCount());
+                // The limit is per connection: another connection is served at once.
+                ManagedChannel other = channel(endpoint.boundAddresses().get(0));
+                try {
+                    var range = KVGrpc.newBlockingStub(other).withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build());
+                    assertEquals(0, range.getCount());
+                } finally {
+                    other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+                watch.onError(new RuntimeException("done"));
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
