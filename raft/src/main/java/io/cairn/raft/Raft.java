@@ -151,7 +151,8 @@ final class Raft {
     }
 
     private void send(Message m) {
-        if (m.from() != id && m.type() != MessageType.TRANSFER_LEADER) {
+        // A forwarded leadership transfer or read index keeps its original sender, who gets the answer.
+        if (m.from() != id && m.type() != MessageType.TRANSFER_LEADER && m.type() != MessageType.READ_INDEX) {
             throw new IllegalStateException("message from " + m.from() + " sent by " + id);
         }
         switch (m.type()) {
@@ -915,7 +916,9 @@ final class Raft {
                     throw new ProposalDroppedException(ProposalDroppedException.Reason.NO_LEADER,
                             "node " + id + " knows no leader to serve the read index");
                 }
-                send(m.toBuilder().from(id).to(lead).build());
+                // Keep the asker as sender: the leader answers it directly, and a node that merely
+                // passes the request on must not receive a read state for a context it never sent.
+                send(m.toBuilder().from(m.from() == 0 ? id : m.from()).to(lead).build());
             }
             case READ_INDEX_RESP -> readStates.add(new ReadState(m.index(), m.context()));
             default -> {
