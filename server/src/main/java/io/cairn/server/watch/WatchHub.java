@@ -234,6 +234,13 @@ public final class WatchHub implements AutoCloseable {
         return stream;
     }
 
+    /** The number of events held in the in-memory window, at most {@link Options#windowEvents()} (for tests and metrics). */
+    public int windowEventCount() {
+        synchronized (windowLock) {
+            return windowEventCount;
+        }
+    }
+
     /** The number of open streams (for tests and metrics). */
     public int streamCount() {
         return streams.size();
