@@ -372,6 +372,7 @@ final class HubStream implements WatchStream {
                 if (watcher.next < compact) {
                     throw new CompactedException(compact);
                 }
+                hub.countCatchUpRead();
                 slice = fromStorage(watcher, newest);
             } catch (CompactedException e) {
                 long revision = e.compactRevision().orElse(Math.max(compact, 0));

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -149,6 +150,7 @@ public final class WatchHub implements AutoCloseable {
     /** The newest revision handed to {@link #onApplied} (the store's revision at start). Written under windowLock. */
     private volatile long latest;
     private volatile boolean closed;
+    private final LongAdder catchUpReads = new LongAdder();
 
     /**
      * A hub for {@code store}, starting at its current revision. Starts the delivery threads (daemons)
@@ -239,6 +241,18 @@ public final class WatchHub implements AutoCloseable {
         synchronized (windowLock) {
             return windowEventCount;
         }
+    }
+
+    /**
+     * How many catch-up steps read history from storage so far: watchers that started in the past or
+     * fell behind the window (etcd's unsynced watchers). For tests and metrics.
+     */
+    public long catchUpReads() {
+        return catchUpReads.sum();
+    }
+
+    void countCatchUpRead() {
+        catchUpReads.increment();
     }
 
     /** The number of open streams (for tests and metrics). */

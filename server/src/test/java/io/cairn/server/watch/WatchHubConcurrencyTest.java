@@ -101,8 +101,10 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
         slow.expectNothing(50);
         assertTrue(slow.responses.isEmpty(), "no demand, nothing delivered");
 
+        long readsBefore = hub.catchUpReads();
         slow.subscription.request(Long.MAX_VALUE);
         List<Event> slowEvents = slow.events(0, writes);
+        assertTrue(hub.catchUpReads() > readsBefore, "the slow watcher fell out of the window and read storage");
         assertEquals(fastEvents, slowEvents, "the slow watcher caught up from storage, complete and in order");
         assertTrue(elapsed < TimeUnit.SECONDS.toNanos(20));
     }
@@ -219,6 +221,7 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
                 assertEquals(expected, actual, context + ", stream " + s + ", " + spec + " (prev_kv)");
             }
         }
+        assertTrue(hub.catchUpReads() > 0, context + ": some watcher read history from storage");
     }
 
     private static final String[] KEYS = {"a", "b", "b/1", "b/2", "c", "c/x", "d", "e"};

@@ -231,7 +231,9 @@ class WatchHubTest extends WatchTestSupport {
     @Test
     void compactionCancelsALaggingWatcher() {
         hub.close();
-        hub = new WatchHub(store, WatchHub.Options.defaults().withWindowEvents(10).withStreamBufferResponses(2));
+        // one event per step and per response, one response buffered: the watcher stalls near its start
+        hub = new WatchHub(store, WatchHub.Options.defaults().withWindowEvents(10).withStreamBufferResponses(1)
+                .withMaxEventsPerResponse(1).withCatchUpChunkEvents(1));
         WatchStream stream = open();
         Recorder lagging = new Recorder(1);
         stream.subscribe(lagging);
