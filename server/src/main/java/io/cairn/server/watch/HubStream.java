@@ -217,9 +217,12 @@ final class HubStream implements WatchStream {
             }
             if (more) {
                 if (++rounds >= 16) {
-                    // let other streams run; wip stays positive, so nobody else submits meanwhile
-                    hub.submit(this::drain);
-                    return;
+                    // let other streams run; wip stays positive, so nobody else submits meanwhile.
+                    // If the hub is shutting down the executor refuses: finish here instead.
+                    if (hub.submit(this::drain)) {
+                        return;
+                    }
+                    rounds = 0;
                 }
                 continue;
             }
