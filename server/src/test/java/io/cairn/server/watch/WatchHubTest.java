@@ -316,4 +316,15 @@ class WatchHubTest extends WatchTestSupport {
         assertEquals(List.of(3, 3, 1), fragments.stream().map(r -> r.events().size()).toList());
         assertEquals(List.of(true, true, false), fragments.stream().map(WatchResponse::fragment).toList());
     }
+
+    @Test
+    void revisionsMustIncrease() {
+        long revision = put("k", "v");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> hub.onApplied(revision, List.of(new Event(Event.Type.DELETE,
+                        new io.cairn.api.KeyValue(b("k"), 0, revision, 0, b(""), 0), java.util.Optional.empty()))));
+        assertTrue(e.getMessage().contains("revision " + revision), e.getMessage());
+        hub.onApplied(revision + 1, List.of()); // nothing changed: ignored
+        assertEquals(1, hub.windowEventCount());
+    }
 }
