@@ -15,6 +15,7 @@ import io.cairn.api.watch.WatchResponse;
 import io.cairn.api.watch.WatchStream;
 import io.cairn.server.mvcc.WriteResult;
 
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -164,7 +165,7 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
         }
     }
 
-    @Test
+    @RepeatedTest(5)
     void randomizedWatchersSeeExactlyTheirEventsInOrder() {
         long seed = System.nanoTime();
         Random random = new Random(seed);
