@@ -8,4 +8,5 @@ module io.cairn.server {
 
     exports io.cairn.server.mvcc;
     exports io.cairn.server.lease;
+    exports io.cairn.server.watch;
 }
