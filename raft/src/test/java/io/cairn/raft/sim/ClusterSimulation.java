@@ -63,6 +63,19 @@ final class ClusterSimulation {
     private static final int MAX_VOTERS = 7;
     private static final int LIVENESS_MAX_DELAY_MS = 5;
 
+    /**
+     * A deliberately broken application around the engine, to show that the checker catches what
+     * such a bug leads to. Each one also hides its own traces from the checker's durability checks,
+     * so only the Raft properties themselves can catch it.
+     */
+    enum Sabotage {
+        NONE,
+        /** A crash forgets the vote of the current term (the hard state write was never synced). */
+        FORGET_VOTES,
+        /** A crash loses the last entries of the log, although they were persisted and acknowledged. */
+        LOSE_LOG_TAIL
+    }
+
     /** Counters of what a run did (also summed over runs by the test). */
     static final class Stats {
         long runs;
@@ -165,6 +178,7 @@ final class ClusterSimulation {
     }
 
     private final long seed;
+    private final Sabotage sabotage;
     private final SwarmOptions opt;
     private final SafetyChecker checker = new SafetyChecker();
     private final EventScheduler scheduler = new EventScheduler();
@@ -195,7 +209,12 @@ final class ClusterSimulation {
      * @param traceLimit how many recent events to keep as text for a failure report (0: none, faster)
      */
     ClusterSimulation(long seed, int faultPhaseMs, int traceLimit) {
+        this(seed, faultPhaseMs, traceLimit, Sabotage.NONE);
+    }
+
+    ClusterSimulation(long seed, int faultPhaseMs, int traceLimit, Sabotage sabotage) {
         this.seed = seed;
+        this.sabotage = sabotage;
         this.traceLimit = traceLimit;
         SplittableRandom root = new SplittableRandom(seed);
         this.opt = SwarmOptions.draw(root.split(), faultPhaseMs);
@@ -342,6 +361,49 @@ final class ClusterSimulation {
             checker.unsyncedWritesLost(n.id, n.syncedHardState);
             stats.unsyncedLost++;
         }
+        switch (sabotage) {
+            case NONE -> {
+            }
+            case FORGET_VOTES -> {
+                HardState hs = n.disk.hardState();
+                n.disk.setHardState(new HardState(hs.term(), 0, hs.commit()));
+                checker.unsyncedWritesLost(n.id, n.disk.hardState());
+            }
+            case LOSE_LOG_TAIL -> {
+                long last = n.disk.lastIndex();
+                Snapshot snap = n.disk.snapshot();
+                long keep = Math.max(snap.metadata().index(), last - 3);
+                if (keep < last) {
+                    MemoryRaftStorage shorter = new MemoryRaftStorage();
+                    shorter.applySnapshot(snap);
+                    long from = snap.metadata().index() + 1;
+                    if (from <= keep) {
+                        shorter.append(n.disk.entries(from, keep + 1, Long.MAX_VALUE));
+                    }
+                    HardState hs = n.disk.hardState();
+                    shorter.setHardState(new HardState(hs.term(), hs.vote(), Math.min(hs.commit(), keep)));
+                    n.disk = shorter;
+                    checker.unsyncedWritesLost(n.id, shorter.hardState());
+                    checker.logLost(n.id, keep);
+                }
+            }
+        }
+    }
+
+    /** Sabotage: the node crashes right after granting a vote and comes back without it. */
+    private void forgetVoteSoon(SimNode n) {
+        int incarnation = n.incarnation;
+        scheduler.schedule(0, "sabotage-crash", () -> {
+            if (n.raw != null && n.incarnation == incarnation) {
+                event.set("sabotage-crash", n.id, null);
+                crashNode(n, false);
+                scheduler.schedule(1, "restart", () -> {
+                    if (n.raw == null && !n.decommissioned) {
+                        start(n);
+                    }
+                });
+            }
+        });
     }
 
     private void scheduleTick(SimNode n, long delay) {
@@ -404,6 +466,10 @@ final class ClusterSimulation {
             checker.entriesPersisted(n.id, rd.entries(), event);
         }
         if (rd.hardState() != null) {
+            if (sabotage == Sabotage.FORGET_VOTES && rd.hardState().vote() != 0 && rd.hardState().vote() != n.id
+                    && rd.hardState().vote() != n.disk.hardState().vote()) {
+                forgetVoteSoon(n);
+            }
             n.disk.setHardState(rd.hardState());
             checker.hardStatePersisted(n.id, rd.hardState(), rd.mustSync(), changedLog, event);
             n.term = rd.hardState().term();

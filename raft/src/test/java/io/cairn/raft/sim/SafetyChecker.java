@@ -161,6 +161,14 @@ final class SafetyChecker {
         node(id).persisted = restored;
     }
 
+    /** Only for sabotage tests: the disk of node {@code id} lost every entry after {@code lastKept}. */
+    void logLost(long id, long lastKept) {
+        ShadowLog log = node(id).log;
+        if (lastKept < log.lastIndex()) {
+            log.truncateTo(Math.max(lastKept, log.base));
+        }
+    }
+
     /**
      * Node {@code id} persisted a snapshot received from a leader. The in-memory disk drops every
      * entry then ({@code MemoryRaftStorage.applySnapshot}): the log now starts at the snapshot.

@@ -25,7 +25,7 @@ final class SimNode {
     final long tickIntervalMs;
 
     // ---- disk: survives crashes
-    final MemoryRaftStorage disk;
+    MemoryRaftStorage disk;
     /** The hard state as of the last synced write. */
     HardState syncedHardState = HardState.EMPTY;
 

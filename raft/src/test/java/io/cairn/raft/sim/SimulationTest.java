@@ -110,4 +110,38 @@ class SimulationTest {
         // And different seeds do differ (the trace hash is not constant).
         assertTrue(new ClusterSimulation(21, 1_000, 0).run().traceHash() != new ClusterSimulation(22, 1_000, 0).run().traceHash());
     }
+
+    /**
+     * The simulator must be able to fail: with a deliberately broken application (forgotten votes,
+     * lost log entries) some seed must break a Raft safety property, and the checker must say which.
+     * (Lost entries are often noticed first by the engine itself, which refuses a commit index
+     * beyond its log: those runs fail too, but are not counted as the checker's catch.)
+     */
+    @Test
+    void brokenDurabilityIsCaught() {
+        for (ClusterSimulation.Sabotage sabotage : new ClusterSimulation.Sabotage[] {
+                ClusterSimulation.Sabotage.FORGET_VOTES, ClusterSimulation.Sabotage.LOSE_LOG_TAIL}) {
+            String caught = null;
+            int tried = 0;
+            int otherFailures = 0;
+            for (long seed = 1; seed <= 600 && caught == null; seed++) {
+                tried++;
+                try {
+                    new ClusterSimulation(seed, 1_500, 0, sabotage).run();
+                } catch (ClusterSimulation.SimulationFailure f) {
+                    String firstLine = f.getMessage().lines().skip(1).findFirst().orElse("").trim();
+                    if (firstLine.matches("(Election safety|Log matching|Leader completeness|State machine safety"
+                            + "|Applied monotonic) violated.*")) {
+                        caught = firstLine;
+                    } else {
+                        otherFailures++;
+                    }
+                }
+            }
+            assertTrue(caught != null, sabotage + " broke no Raft safety property in " + tried + " seeds ("
+                    + otherFailures + " failed otherwise)");
+            System.out.println("sabotage " + sabotage + " caught after " + tried + " seeds (" + otherFailures
+                    + " failed otherwise first): " + caught);
+        }
+    }
 }
