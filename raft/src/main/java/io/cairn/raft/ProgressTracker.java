@@ -69,27 +69,6 @@ final class ProgressTracker {
         votes.putIfAbsent(id, granted);
     }
 
-    /** Counts granted votes, rejected votes and the result. */
-    long[] tally() {
-        long granted = 0;
-        long rejected = 0;
-        for (Map.Entry<Long, Progress> e : progress.entrySet()) {
-            if (e.getValue().isLearner) {
-                continue;
-            }
-            Boolean v = votes.get(e.getKey());
-            if (v == null) {
-                continue;
-            }
-            if (v) {
-                granted++;
-            } else {
-                rejected++;
-            }
-        }
-        return new long[] {granted, rejected};
-    }
-
     VoteResult voteResult() {
         return config.voters().voteResult(votes);
     }

@@ -97,6 +97,35 @@ final class Raft {
         becomeFollower(term, 0);
     }
 
+    /** See {@link RawNode#bootstrap}. */
+    void bootstrap(java.util.Collection<Long> voters) {
+        if (raftLog.lastIndex() != 0 || !hardState().isEmpty() || !trk.confState().equals(ConfState.EMPTY)) {
+            throw new IllegalStateException("node " + id + " can only bootstrap on empty storage; it has last index "
+                    + raftLog.lastIndex() + ", " + hardState() + ", configuration " + trk.confState());
+        }
+        if (voters.isEmpty()) {
+            throw new IllegalArgumentException("bootstrap needs at least one voter");
+        }
+        java.util.TreeSet<Long> sorted = new java.util.TreeSet<>();
+        for (Long v : voters) {
+            if (v == null || v <= 0 || !sorted.add(v)) {
+                throw new IllegalArgumentException("bootstrap voters must be distinct ids > 0, got " + voters);
+            }
+        }
+        becomeFollower(1, 0);
+        List<Entry> ents = new ArrayList<>();
+        long index = 1;
+        for (long v : sorted) {
+            ents.add(new Entry(1, index++, EntryType.CONF_CHANGE, RaftCodec.encodeConfChange(ConfChange.addVoter(v))));
+        }
+        raftLog.append(ents);
+        // The entries are committed by fiat: every initial member holds them from the start.
+        raftLog.committed = ents.size();
+        for (long v : sorted) {
+            applyConfChange(ConfChange.addVoter(v));
+        }
+    }
+
     private void loadState(HardState hs) {
         if (hs.commit() < raftLog.committed || hs.commit() > raftLog.lastIndex()) {
             throw new RaftException("stored commit " + hs.commit() + " is out of range [" + raftLog.committed + ", "
@@ -479,7 +508,7 @@ final class Raft {
             voteMsg = MessageType.VOTE;
             voteTerm = term;
         }
-        if (poll(id, voteMsg.voteResponse(), true) == VoteResult.WON) {
+        if (poll(id, true) == VoteResult.WON) {
             // Single-voter config: we won by our own vote.
             if (t == CampaignType.PRE_ELECTION) {
                 campaign(CampaignType.ELECTION);
@@ -500,7 +529,7 @@ final class Raft {
         }
     }
 
-    VoteResult poll(long from, MessageType t, boolean granted) {
+    VoteResult poll(long from, boolean granted) {
         trk.recordVote(from, granted);
         return trk.voteResult();
     }
@@ -686,7 +715,13 @@ final class Raft {
             if (e.type() != EntryType.CONF_CHANGE) {
                 continue;
             }
-            ConfChange cc = RaftCodec.decodeConfChange(e.data());
+            ConfChange cc;
+            try {
+                cc = RaftCodec.decodeConfChange(e.data());
+            } catch (IllegalArgumentException ex) {
+                throw new ProposalDroppedException(ProposalDroppedException.Reason.CONF_CHANGE_REJECTED,
+                        "conf change entry cannot be decoded: " + ex.getMessage());
+            }
             boolean alreadyPending = pendingConfIndex > raftLog.applied || newPendingConf != 0;
             boolean alreadyJoint = trk.config.voters().isJoint();
             boolean wantsLeaveJoint = cc.isLeaveJoint();
@@ -818,7 +853,7 @@ final class Raft {
             }
             default -> {
                 if (m.type() == myVoteResp) {
-                    VoteResult res = poll(m.from(), m.type(), !m.reject());
+                    VoteResult res = poll(m.from(), !m.reject());
                     switch (res) {
                         case WON -> {
                             if (state == StateRole.PRE_CANDIDATE) {
@@ -925,10 +960,9 @@ final class Raft {
             return false;
         }
         if (state != StateRole.FOLLOWER) {
-            // Defensive: only followers receive snapshots. Step down at a higher term so nothing
-            // this node promised as leader or candidate survives.
-            becomeFollower(term + 1, 0);
-            return false;
+            // stepCandidate turns into a follower first, and a leader never gets a snapshot of its
+            // own term (election safety): reaching here means the engine is broken.
+            throw new IllegalStateException("node " + id + " in state " + state + " asked to install " + s);
         }
         ConfState cs = md.confState();
         if (!cs.voters().contains(id) && !cs.learners().contains(id) && !cs.votersOutgoing().contains(id)) {

@@ -117,19 +117,16 @@ final class RaftLog {
      * the leader can skip over a whole term of a diverged log in one round trip.
      */
     long[] findConflictByTerm(long index, long term) {
-        long first = firstIndex();
         for (; index > 0; index--) {
             long t;
             try {
                 t = term(index);
             } catch (RaftStorageException e) {
+                // Compacted or beyond the log: the term is unknown, so this index may match.
                 return new long[] {index, 0};
             }
             if (t <= term) {
                 return new long[] {index, t};
-            }
-            if (index < first) {
-                return new long[] {index, 0};
             }
         }
         return new long[] {0, 0};

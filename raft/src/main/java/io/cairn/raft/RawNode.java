@@ -31,9 +31,11 @@ public final class RawNode {
 
     /**
      * Starts a node on {@code storage}: restores term, vote, commit and configuration from
-     * {@link RaftStorage#initialState()}. A brand-new cluster is bootstrapped by giving every
-     * member a storage whose initial configuration lists the voters
-     * ({@link MemoryRaftStorage#withVoters}).
+     * {@link RaftStorage#initialState()}. A brand-new cluster is started either with
+     * {@link #bootstrap} on empty storage (the membership then lives in the log, so members added
+     * later learn it by replaying it), or by giving every initial member a storage whose initial
+     * configuration lists the voters ({@link MemoryRaftStorage#withVoters}; members added later
+     * must then be sent a snapshot that lists them).
      *
      * @throws RaftException if the stored state is inconsistent (for example a commit index beyond the log)
      */
@@ -43,6 +45,24 @@ public final class RawNode {
         this.raft = new Raft(config, storage);
         this.prevSoftState = raft.softState();
         this.prevHardState = raft.hardState();
+    }
+
+    /**
+     * Bootstraps an initial member of a new cluster on empty storage: the voters are written to
+     * the log as committed {@link EntryType#CONF_CHANGE} entries at indexes 1..n of term 1, and
+     * applied at once. Call it on every initial member with the same voters, right after
+     * construction. The next {@link Ready} carries the entries (persist them like any others) and
+     * hands them back as committed entries; applying them again with {@link #applyConfChange} is
+     * harmless (adding a present voter changes nothing). A node that joins later starts on empty
+     * storage <em>without</em> bootstrapping and learns the membership from the log.
+     *
+     * @param voters the initial voters, at least one, ids {@code > 0}, no duplicates
+     * @throws IllegalStateException if the storage is not empty (entries, hard state or configuration)
+     * @throws IllegalArgumentException if {@code voters} is empty or holds an invalid or repeated id
+     */
+    public void bootstrap(java.util.Collection<Long> voters) {
+        Objects.requireNonNull(voters, "voters is null");
+        raft.bootstrap(voters);
     }
 
     /** This node's id. */
@@ -70,9 +90,13 @@ public final class RawNode {
      * dropped silently (its origin learns nothing and retries on its own timeout): a network loop
      * need not handle {@link ProposalDroppedException}.
      *
+     * <p>Messages from nodes outside the configuration, and stale or duplicate messages, are
+     * ignored (the network may deliver anything late, twice or out of order).
+     *
      * @throws IllegalArgumentException for a local message kind ({@link MessageType#isLocal()}),
-     *     a message addressed to another node, or a response from a node not in the configuration
-     *     where that is required
+     *     a message addressed to another node, a message without a term (only forwarded proposals,
+     *     read indexes and transfer requests may have term 0), or an append whose entries do not
+     *     follow its index consecutively; the node is unchanged
      */
     public void step(Message m) {
         Objects.requireNonNull(m, "message is null");
@@ -81,6 +105,21 @@ public final class RawNode {
         }
         if (m.to() != raft.id) {
             throw new IllegalArgumentException("message for node " + m.to() + " stepped into node " + raft.id + ": " + m);
+        }
+        if (m.term() == 0 && m.type() != MessageType.PROP && m.type() != MessageType.READ_INDEX
+                && m.type() != MessageType.TRANSFER_LEADER) {
+            // Term 0 means "local" to the engine; from the network it can only be a bug.
+            throw new IllegalArgumentException("network message without a term: " + m);
+        }
+        if (m.type() == MessageType.APP) {
+            // A malformed append would corrupt the log: refuse it before it reaches the engine.
+            long expect = m.index() + 1;
+            for (Entry e : m.entries()) {
+                if (e.index() != expect++ || e.term() > m.term()) {
+                    throw new IllegalArgumentException("append with entries that do not follow index " + m.index()
+                            + " consecutively within term " + m.term() + ": " + m);
+                }
+            }
         }
         try {
             raft.step(m);
@@ -137,7 +176,8 @@ public final class RawNode {
     /**
      * Requests a read index for a linearizable read: a {@link ReadState} with the same context
      * appears in a later {@link Ready#readStates()}. The context identifies the request and must
-     * be unique among pending requests.
+     * be unique among pending requests. A request may be lost without an answer (messages lost, or
+     * leadership changed): the caller retries after a timeout.
      *
      * @throws ProposalDroppedException with {@code NO_LEADER} if this node knows no leader
      */

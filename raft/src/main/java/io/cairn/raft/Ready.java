@@ -18,8 +18,11 @@ import java.util.List;
  *   <li>{@link #readStates()}: answer each read once the applied index reaches its index.
  * </ol>
  *
- * <p>Steps 3 and 4 may happen after advance; step 2 may not be skipped but messages may be lost
- * (Raft tolerates loss). One exception: for every {@link MessageType#SNAP} message, the caller
+ * <p>{@code advance} marks the committed entries as applied. Conf changes must have gone through
+ * {@link RawNode#applyConfChange} before it; normal entries (and the snapshot install) may be
+ * applied to the state machine afterwards, asynchronously, as long as their order is kept and a
+ * read state is served only once the state machine itself has reached its index. Messages may
+ * be lost (Raft tolerates loss) but must not be sent before step 1 is durable. One exception: for every {@link MessageType#SNAP} message, the caller
  * must report the outcome with {@link RawNode#reportSnapshot} once the transport knows it (and
  * report failure if the message is dropped); until then the leader sends that follower nothing
  * else.

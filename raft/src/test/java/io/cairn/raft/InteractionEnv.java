@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * A cluster of {@link RawNode}s on {@link MemoryRaftStorage} whose messages are <em>held</em>
@@ -58,6 +57,8 @@ final class InteractionEnv {
         ConfState confState;
         /** If > 0, storage starts with a snapshot at this index (term 1) holding {@link #confState}. */
         long snapshotIndex;
+        /** If not empty, each node starts on empty storage and bootstraps these voters into its log. */
+        java.util.Set<Long> bootstrap = java.util.Set.of();
         long seed = 1;
     }
 
@@ -83,10 +84,29 @@ final class InteractionEnv {
                     .maxInflightBytes(o.maxInflightBytes).maxUncommittedEntriesSize(o.maxUncommittedSize)
                     .readOnlyOption(o.readOnly).disableProposalForwarding(o.disableForwarding)
                     .build();
-            nodes.put(id, new Node(id, config, storage));
-            line("INFO " + id + " started with " + (o.confState == null ? "no configuration" : o.confState.toString())
+            Node node = new Node(id, config, storage);
+            if (!o.bootstrap.isEmpty()) {
+                node.rawNode.bootstrap(o.bootstrap);
+                node.confState = node.rawNode.status().config();
+            }
+            nodes.put(id, node);
+            line("INFO " + id + " started with " + (!o.bootstrap.isEmpty() ? "bootstrapped " + node.confState
+                    : o.confState == null ? "no configuration" : o.confState.toString())
                     + (o.snapshotIndex > 0 ? " at snapshot index " + o.snapshotIndex : ""));
         }
+    }
+
+    /**
+     * Crashes and restarts a node: what its Readys persisted survives, nothing else (the state
+     * machine restarts from the snapshot; the log is replayed as it commits again).
+     */
+    void restart(long id) {
+        Node n = node(id);
+        n.rawNode = new RawNode(n.config, n.storage);
+        n.confState = n.storage.initialState().confState();
+        Status st = n.rawNode.status();
+        line("INFO " + id + " restarted at term " + st.hardState().term() + ", commit " + st.hardState().commit()
+                + ", last index " + n.storage.lastIndex());
     }
 
     Node node(long id) {
@@ -345,9 +365,5 @@ final class InteractionEnv {
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static void forEach(Iterable<Long> ids, Consumer<Long> f) {
-        ids.forEach(f);
     }
 }

@@ -3,7 +3,6 @@ package io.cairn.raft;
 import static io.cairn.raft.RaftTestUtil.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -410,6 +409,95 @@ class RaftPaperTest {
         assertNotEquals(StateRole.LEADER, env.node(1).raft().state, "node 1 lacks entry 2 and must not win");
     }
 
+    // Raft §5.3: "Once a follower learns that a log entry is committed, it applies the entry to
+    // its local state machine": the follower's commit index follows the leader's, bounded by
+    // what it holds.
+    @Test
+    void followerCommitEntry() {
+        record Case(int entries, long commit) {}
+        for (Case c : List.of(new Case(1, 1), new Case(2, 2), new Case(2, 1))) {
+            Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+            r.becomeFollower(1, 2);
+            String[] datas = new String[c.entries()];
+            java.util.Arrays.fill(datas, "d");
+            r.step(msg(MessageType.APP, 2, 1, 1).logTerm(0).index(0).entries(entries(1, 1, datas)).commit(c.commit()).build());
+            assertEquals(c.commit(), r.raftLog.committed);
+            assertEquals(c.commit(), r.raftLog.nextCommittedEntries().size(), "entries to apply");
+        }
+    }
+
+    // Raft §5.3: "When the leader commits an entry it also commits all preceding entries in its
+    // log, including entries created by previous leaders."
+    @Test
+    void leaderCommitPrecedingEntries() {
+        MemoryRaftStorage s = storage(ids(1, 2, 3), 1, 2, 2);
+        s.setHardState(new HardState(2, 0, 0));
+        Raft r = newRaft(1, 10, 1, s);
+        electLeader(r); // term 3, no-op at 4
+        r.step(propose(1, "some data"));
+        for (Message m : readMessages(r)) {
+            if (m.type() == MessageType.APP) {
+                r.step(Message.builder(MessageType.APP_RESP).from(m.to()).to(1).term(r.term).index(5).build());
+            }
+        }
+        assertEquals(5, r.raftLog.committed);
+        List<Entry> committed = r.raftLog.nextCommittedEntries();
+        assertEquals(5, committed.size(), "entries of terms 1 and 2 commit with the entry of term 3");
+        assertEquals(List.of(1L, 2L, 2L, 3L, 3L), committed.stream().map(Entry::term).toList());
+    }
+
+    // Raft §5.2: "Once a candidate wins an election, it becomes leader. It then sends heartbeat
+    // messages to all of the other servers to establish its authority"; §8: the new leader's first
+    // AppendEntries carries a blank entry of its term, so it learns what is committed.
+    @Test
+    void newLeaderAnnouncesItselfWithANoop() {
+        Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+        r.step(hup(1));
+        readMessages(r);
+        r.step(msg(MessageType.VOTE_RESP, 2, 1, 1).build());
+        assertEquals(StateRole.LEADER, r.state);
+        List<Message> msgs = readMessages(r);
+        assertEquals(Set.of(2L, 3L), Set.copyOf(msgs.stream().map(Message::to).toList()));
+        for (Message m : msgs) {
+            assertEquals(MessageType.APP, m.type());
+            assertEquals(List.of(Entry.empty(1, 1)), m.entries(), "a blank entry of the new term");
+        }
+    }
+
+    // Raft §5.2 (Figure 2, rules for followers): the election timer restarts when the follower
+    // grants a vote, not only when it hears from a leader.
+    @Test
+    void grantingAVoteResetsTheElectionTimer() {
+        MemoryRaftStorage s = storage(ids(1, 2, 3));
+        s.setHardState(new HardState(1, 0, 0)); // the vote request below is of our own term
+        Raft r = newRaft(1, 10, 1, s);
+        int timeout = r.randomizedElectionTimeout;
+        for (int i = 0; i < timeout - 1; i++) {
+            r.tick();
+        }
+        r.step(msg(MessageType.VOTE, 2, 1, 1).build());
+        for (int i = 0; i < timeout - 1; i++) {
+            r.tick();
+        }
+        assertEquals(StateRole.FOLLOWER, r.state, "the vote restarted the timer");
+        assertEquals(2, r.vote);
+    }
+
+    // Raft §5.5: "Raft RPCs are idempotent": a follower receiving the same AppendEntries twice
+    // answers the same way and its log is unchanged by the repeat.
+    @Test
+    void appendEntriesIsIdempotent() {
+        Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
+        r.becomeFollower(1, 2);
+        Message app = msg(MessageType.APP, 2, 1, 1).index(0).logTerm(0).entries(entries(1, 1, "a", "b")).build();
+        r.step(app);
+        List<Message> first = readMessages(r);
+        List<Entry> logAfterFirst = r.raftLog.slice(1, r.raftLog.lastIndex() + 1, Long.MAX_VALUE);
+        r.step(app);
+        assertEquals(first, readMessages(r));
+        assertEquals(logAfterFirst, r.raftLog.slice(1, r.raftLog.lastIndex() + 1, Long.MAX_VALUE));
+    }
+
     private static void commitNoopEntry(Raft r, MemoryRaftStorage s) {
         r.bcastAppend();
         for (Message m : readMessages(r)) {
@@ -425,13 +513,5 @@ class RaftPaperTest {
     private static Message acceptAndReply(Message m) {
         long last = m.index() + m.entries().size();
         return Message.builder(MessageType.APP_RESP).from(m.to()).to(m.from()).term(m.term()).index(last).build();
-    }
-
-    static List<Long> list(long... v) {
-        List<Long> l = new ArrayList<>();
-        for (long x : v) {
-            l.add(x);
-        }
-        return l;
     }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A small randomized check of the engine inside the transcript harness: random ticks,
- * proposals, reordering, loss, duplication and log compaction, with the Raft safety properties
+ * proposals, partitions, reordering, loss, duplication, log compaction, membership changes, transfers and
+ * crash-restarts, with the Raft safety properties
  * checked after every event (the full deterministic simulator lives elsewhere; this is a quick
  * guard that runs in a second). Every failure names its seed.
  */
@@ -49,9 +50,17 @@ class RandomizedSafetyTest {
         TreeMap<Long, Entry> appliedAt = new TreeMap<>();
         Map<Long, Integer> appliedSeen = new HashMap<>();
         int proposals = 0;
+        Map<String, Long> readFloor = new HashMap<>();
         try {
+            long isolated = 0;
+            int isolatedUntil = 0;
             for (int step = 0; step < 3000; step++) {
                 long id = 1 + rnd.nextInt(n);
+                if (step >= isolatedUntil) {
+                    // Partitions: now and then cut one node off for a while (stale leaders come from here).
+                    isolated = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(n) : 0;
+                    isolatedUntil = step + 100 + rnd.nextInt(300);
+                }
                 int action = rnd.nextInt(100);
                 if (action < 25) {
                     env.tick(id, 1);
@@ -66,6 +75,12 @@ class RandomizedSafetyTest {
                     if (!env.inFlight.isEmpty()) {
                         // deliver a random held message: reorders freely
                         Message m = env.inFlight.remove(rnd.nextInt(env.inFlight.size()));
+                        if (m.from() == isolated || m.to() == isolated) {
+                            if (m.type() == MessageType.SNAP) {
+                                env.node(m.from()).rawNode.reportSnapshot(m.to(), false);
+                            }
+                            continue;
+                        }
                         if (rnd.nextInt(10) == 0) {
                             env.inFlight.add(m); // duplicate: deliver now and keep a copy
                         }
@@ -91,7 +106,14 @@ class RandomizedSafetyTest {
                     long target = 1 + rnd.nextInt(n);
                     switch (rnd.nextInt(4)) {
                         case 0 -> env.node(id).rawNode.transferLeader(target);
-                        case 1 -> env.attempt(() -> env.node(id).rawNode.readIndex(InteractionEnv.bytes("r" + rnd.nextLong())));
+                        case 1 -> {
+                            // Linearizable reads: the read index must cover everything any node has
+                            // applied (so acknowledged) before the read was requested.
+                            String ctx = "r" + step;
+                            long appliedAnywhere = appliedAt.isEmpty() ? 0 : appliedAt.lastKey();
+                            readFloor.put(ctx, appliedAnywhere);
+                            env.attempt(() -> env.node(id).rawNode.readIndex(InteractionEnv.bytes(ctx)));
+                        }
                         case 2 -> {
                             ConfChange cc = rnd.nextBoolean() ? ConfChange.addLearner(target) : ConfChange.addVoter(target);
                             env.attempt(() -> env.node(id).rawNode.proposeConfChange(cc));
@@ -105,6 +127,12 @@ class RandomizedSafetyTest {
                             env.attempt(() -> env.node(id).rawNode.proposeConfChange(cc));
                         }
                     }
+                } else if (action < 99 && rnd.nextInt(3) == 0) {
+                    // Crash and restart: everything not yet persisted through a Ready is lost; the
+                    // state machine restarts from the snapshot and replays the log.
+                    InteractionEnv.Node node = env.node(id);
+                    node.rawNode = new RawNode(node.config, node.storage);
+                    node.confState = node.storage.initialState().confState();
                 } else {
                     InteractionEnv.Node node = env.node(id);
                     long applied = node.rawNode.status().applied();
@@ -115,6 +143,7 @@ class RandomizedSafetyTest {
                 }
                 env.takeOutput();
                 checkInvariants(env, leaderOfTerm, appliedAt, appliedSeen, params + " step=" + step);
+                checkReads(env, readFloor, params + " step=" + step);
             }
             // Liveness: heal the network and let the cluster settle; a leader must emerge and
             // every node must apply the same log.
@@ -133,6 +162,20 @@ class RandomizedSafetyTest {
             assertTrue(allCaughtUp(env), "all nodes applied the leader's commit index after healing:\n" + dump(env));
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("reproduce with " + params + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkReads(InteractionEnv env, Map<String, Long> readFloor, String where) {
+        for (InteractionEnv.Node node : env.nodes.values()) {
+            for (ReadState rs : node.readStates) {
+                String ctx = new String(rs.requestContext(), java.nio.charset.StandardCharsets.UTF_8);
+                // The network duplicates messages, so a read may be answered twice; both must hold.
+                Long floor = readFloor.get(ctx);
+                assertNotNull(floor, where + ": node " + node.id + " got an answer to an unknown read " + ctx);
+                assertTrue(rs.index() >= floor, where + ": read " + ctx + " got index " + rs.index()
+                        + " but index " + floor + " was applied before it was requested");
+            }
+            node.readStates.clear();
         }
     }
 

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.TestFactory;
  */
 class TranscriptTest {
 
-    static final Path DIR = Path.of("src/test/resources/testdata");
+    /** The source folder (not target/), so that {@code -Drewrite=true} edits the files under version control. */
+    static final Path DIR = Files.isDirectory(Path.of("src/test/resources/testdata"))
+            ? Path.of("src/test/resources/testdata")
+            : Path.of("raft/src/test/resources/testdata"); // run from the repository root (IDE)
 
     @TestFactory
     Stream<DynamicTest> transcripts() throws IOException {
@@ -177,6 +180,7 @@ class TranscriptTest {
      * add-nodes 3 voters=(1,2,3) learners=(4) prevote=true checkquorum=true election=10 heartbeat=1
      *           max-size=1000 max-inflight=2 max-inflight-bytes=0 max-uncommitted=0 read-only=lease
      *           forwarding=false seed=1 index=2   # index: start from a snapshot at 2 holding the config
+     * add-nodes 3 bootstrap=(1,2,3)   # empty storage; the voters are bootstrapped into the log
      * campaign 1                      # node 1 starts an election now
      * propose 1 data                  # node 1 proposes "data"
      * propose-conf-change 1 v4 l5 r3 transition=implicit   # no changes: leave the joint config
@@ -190,6 +194,7 @@ class TranscriptTest {
      * read-index 1 ctx                # node 1 requests a read index with context "ctx"
      * compact 1 5                     # node 1 snapshots at applied index 5 and compacts its log
      * report-unreachable 1 2          # node 1's transport could not reach 2
+     * restart 1                       # node 1 crashes and restarts from what it persisted
      * _breakpoint                     # nothing; a place for a debugger breakpoint
      * </pre>
      */
@@ -228,6 +233,7 @@ class TranscriptTest {
                     .rawNode.transferLeader(Long.parseLong(c.kv().get("to"))));
             case "read-index" -> env.attempt(() -> env.node(c.id(0)).rawNode.readIndex(InteractionEnv.bytes(c.args().get(1))));
             case "compact" -> compact(env, c.id(0), c.id(1));
+            case "restart" -> env.restart(c.id(0));
             case "report-unreachable" -> env.node(c.id(0)).rawNode.reportUnreachable(c.id(1));
             case "_breakpoint" -> {
                 // Intentionally empty: set a debugger breakpoint here.
@@ -255,6 +261,7 @@ class TranscriptTest {
         o.disableForwarding = "false".equals(c.kv().get("forwarding"));
         o.seed = Long.parseLong(c.kv().getOrDefault("seed", "1"));
         o.snapshotIndex = Long.parseLong(c.kv().getOrDefault("index", "0"));
+        o.bootstrap = Command.list(c.kv().get("bootstrap"));
         env.addNodes(Integer.parseInt(c.args().get(0)), o);
     }
 
