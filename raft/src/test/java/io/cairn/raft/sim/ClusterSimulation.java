@@ -259,7 +259,7 @@ final class ClusterSimulation {
     Result run() {
         try {
             for (long id = 1; id < nextNodeId; id++) {
-                addNode(id);
+                addNode(id, true);
             }
             scheduleRepeating(opt.proposalIntervalMs(), "propose", this::propose);
             scheduleRepeating(opt.partitionIntervalMs(), "partition", this::partition);
@@ -321,15 +321,21 @@ final class ClusterSimulation {
 
     // ------------------------------------------------------------------ nodes
 
-    private void addNode(long id) {
-        // Every node starts from the cluster's bootstrap configuration (index 0); one added later
-        // then replays the membership changes from the leader's log (or gets a snapshot).
-        MemoryRaftStorage disk = MemoryRaftStorage.withConfState(bootstrap);
+    private void addNode(long id, boolean initialMember) {
+        // Storage bootstrap: every node starts from the cluster's initial configuration at index 0;
+        // one added later replays the membership changes from the leader's log (or gets a
+        // snapshot). Log bootstrap: initial members write the membership as entries 1..n and
+        // joining nodes start empty, as in etcd.
+        MemoryRaftStorage disk = opt.logBootstrap() ? new MemoryRaftStorage() : MemoryRaftStorage.withConfState(bootstrap);
         long interval = opt.tickMs() + (opt.tickDriftMs() == 0 ? 0
                 : faultRandom.nextInt(2 * opt.tickDriftMs() + 1) - opt.tickDriftMs());
         SimNode n = new SimNode(id, interval, disk);
         nodes.put(id, n);
         start(n);
+        if (opt.logBootstrap() && initialMember) {
+            n.raw.bootstrap(bootstrap.voters());
+            scheduleReady(n);
+        }
     }
 
     private void start(SimNode n) {
@@ -897,7 +903,7 @@ final class ClusterSimulation {
             nextNodeId++;
             nodesAdded++;
             stats.nodesAdded++;
-            addNode(newId);
+            addNode(newId, false);
         }
         List<SimNode> up = upNodes();
         SimNode via = faultRandom.nextBoolean() ? leader : pick(faultRandom, up);

@@ -40,6 +40,9 @@ import java.util.SplittableRandom;
  * @param compactEvery a node snapshots and compacts its log after this many applied entries (0 = never)
  * @param compactKeep entries kept before the snapshot index when compacting
  * @param freshSnapshots a leader always sends its current state as the snapshot, not the stored one
+ * @param logBootstrap initial members bootstrap with {@code RawNode.bootstrap} (membership as log entries 1..n)
+ *     and joining nodes start on empty storage; otherwise every node starts from a storage whose
+ *     configuration at index 0 is the initial one (needed for initial learners)
  * @param faultPhaseMs length of the phase with faults
  */
 record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTick, boolean preVote, boolean checkQuorum,
@@ -47,7 +50,7 @@ record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTic
         int tickDriftMs, int minDelayMs, int maxDelayMs, double dropRate, double duplicateRate, int ioDelayMaxMs,
         int partitionIntervalMs, int partitionMaxMs, double oneWayRate, int crashIntervalMs, int downMaxMs,
         double loseUnsyncedRate, int proposalIntervalMs, int proposalBatchMax, int payloadMaxBytes,
-        int confChangeIntervalMs, int transferIntervalMs, int compactEvery, int compactKeep, boolean freshSnapshots, int faultPhaseMs) {
+        int confChangeIntervalMs, int transferIntervalMs, int compactEvery, int compactKeep, boolean freshSnapshots, boolean logBootstrap, int faultPhaseMs) {
 
     /** Draws the options of one run. */
     static SwarmOptions draw(SplittableRandom r, int faultPhaseMs) {
@@ -83,10 +86,11 @@ record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTic
         int compactEvery = r.nextInt(100) < 30 ? 0 : 2 + r.nextInt(60);
         int compactKeep = r.nextInt(8);
         boolean freshSnapshots = r.nextBoolean();
+        boolean logBootstrap = learners == 0 && r.nextBoolean();
         return new SwarmOptions(voters, learners, electionTick, heartbeatTick, preVote, checkQuorum, maxSizePerMsg,
                 maxInflight, maxUncommitted, disableForwarding, tickMs, drift, minDelay, maxDelay, drop, dup, ioDelay,
                 partitionInterval, partitionMax, oneWay, crashInterval, downMax, loseUnsynced, proposalInterval, batch,
-                payload, confInterval, transferInterval, compactEvery, compactKeep, freshSnapshots, faultPhaseMs);
+                payload, confInterval, transferInterval, compactEvery, compactKeep, freshSnapshots, logBootstrap, faultPhaseMs);
     }
 
     private static double square(SplittableRandom r) {
