@@ -203,6 +203,7 @@ final class ClusterSimulation {
      * they are not waited for, or the target would move as fast as the cluster.)
      */
     private long livenessTarget;
+    private long livenessBacklog;
     private long nextNodeId;
     private int nodesAdded;
     private long nextProposalId = 1;
@@ -295,8 +296,13 @@ final class ClusterSimulation {
         return new Result(seed, opt, traceHash, stats);
     }
 
+    /**
+     * How long the liveness phase may take: 60 election timeouts (at least 10 s), plus 20 ms per
+     * log entry at its start, since a seed with one small message in flight per follower catches
+     * a lagging follower up at about one entry per round trip.
+     */
     private long livenessLimitMs() {
-        return Math.max(10_000, 60 * opt.electionTimeoutMs());
+        return Math.max(10_000, 60 * opt.electionTimeoutMs()) + 20 * livenessBacklog;
     }
 
     private String failureReport(Throwable t) {
@@ -330,12 +336,9 @@ final class ClusterSimulation {
         long interval = opt.tickMs() + (opt.tickDriftMs() == 0 ? 0
                 : faultRandom.nextInt(2 * opt.tickDriftMs() + 1) - opt.tickDriftMs());
         SimNode n = new SimNode(id, interval, disk);
+        n.initialMember = initialMember;
         nodes.put(id, n);
         start(n);
-        if (opt.logBootstrap() && initialMember) {
-            n.raw.bootstrap(bootstrap.voters());
-            scheduleReady(n);
-        }
     }
 
     private void start(SimNode n) {
@@ -357,10 +360,16 @@ final class ClusterSimulation {
         n.appliedChain = chain;
         n.engineApplied = index;
         n.conf = n.disk.initialState().confState();
+        n.maxMemberEver = Math.max(SimNode.snapshotMaxMember(snap), maxId(n.conf));
         n.term = n.disk.hardState().term();
         n.role = StateRole.FOLLOWER;
         n.lead = 0;
         checker.restarted(n.id, index, chain, event);
+        // An initial member whose bootstrap never reached its disk starts as new again (etcd
+        // decides "new member or restart" by whether its WAL exists).
+        if (opt.logBootstrap() && n.initialMember && n.disk.lastIndex() == 0 && n.disk.hardState().isEmpty()) {
+            n.raw.bootstrap(bootstrap.voters());
+        }
         scheduleTick(n, ioRandom.nextInt((int) n.tickIntervalMs) + 1);
         scheduleReady(n);
     }
@@ -520,6 +529,7 @@ final class ClusterSimulation {
             n.applied = snap.metadata().index();
             n.appliedChain = chain;
             n.conf = snap.metadata().confState();
+            n.maxMemberEver = Math.max(SimNode.snapshotMaxMember(snap), maxId(n.conf));
             stats.snapshotsInstalled++;
             decommissionRemoved(n, before, n.conf);
         }
@@ -557,7 +567,7 @@ final class ClusterSimulation {
         }
         long term = n.disk.term(n.applied);
         Snapshot fresh = new Snapshot(new io.cairn.raft.SnapshotMetadata(n.conf, n.applied, term),
-                SimNode.encodeSnapshotData(n.applied, n.appliedChain));
+                SimNode.encodeSnapshotData(n.applied, n.appliedChain, n.maxMemberEver));
         stats.freshSnapshots++;
         return m.toBuilder().snapshot(fresh).build();
     }
@@ -569,13 +579,21 @@ final class ClusterSimulation {
         if (e.type() == EntryType.CONF_CHANGE) {
             ConfChange cc = RaftCodec.decodeConfChange(e.data());
             ConfState before = n.conf;
-            try {
-                n.conf = n.raw.applyConfChange(cc);
-                stats.confChangesApplied++;
-            } catch (RaftException ex) {
-                // Every node rejects the same change in the same configuration: no divergence.
+            if (readdsRemovedMember(n, cc)) {
+                // The application refuses it (etcd's server validates every change when applying
+                // it, from its replicated membership state): a removed id stays removed. Every node
+                // decides the same way from the same state.
                 stats.confChangesRejected++;
+            } else {
+                try {
+                    n.conf = n.raw.applyConfChange(cc);
+                    stats.confChangesApplied++;
+                } catch (RaftException ex) {
+                    // Every node rejects the same change in the same configuration: no divergence.
+                    stats.confChangesRejected++;
+                }
             }
+            n.maxMemberEver = Math.max(n.maxMemberEver, maxId(n.conf));
             decommissionRemoved(n, before, n.conf);
         } else if (e.data().length >= 8) {
             long proposalId = ByteBuffer.wrap(e.data()).getLong();
@@ -595,7 +613,13 @@ final class ClusterSimulation {
      * (a crash may take back an applied-but-unsynced commit index). So the removal waits in
      * {@link #pendingRemovals} until {@link #maybeDecommission} sees such a voter.
      */
+    private static final boolean DEBUG = Boolean.getBoolean("cairn.sim.debug");
+
     private void decommissionRemoved(SimNode applier, ConfState before, ConfState after) {
+        if (DEBUG && !before.equals(after)) {
+            System.out.println("t=" + scheduler.now() + " node " + applier.id + " at " + applier.applied + ": " + before
+                    + " -> " + after);
+        }
         for (long id : allMembers(before)) {
             if (!SimNode.isMember(after, id)) {
                 pendingRemovals.merge(id, applier.applied, Math::min);
@@ -616,6 +640,10 @@ final class ClusterSimulation {
                 continue;
             }
             it.remove();
+            if (DEBUG) {
+                System.out.println("t=" + scheduler.now() + " decommission " + id + " because node " + n.id + " has "
+                        + n.conf + " applied " + n.applied + " synced " + n.syncedHardState);
+            }
             SimNode gone = nodes.get(id);
             if (gone != null && !gone.decommissioned) {
                 gone.decommissioned = true;
@@ -629,6 +657,24 @@ final class ClusterSimulation {
                 });
             }
         }
+    }
+
+    /** Whether {@code cc} adds an id that was a member before and is not now (it was removed). */
+    private static boolean readdsRemovedMember(SimNode n, ConfChange cc) {
+        for (ConfChangeSingle c : cc.changes()) {
+            if (c.type() != ConfChangeType.REMOVE && c.nodeId() <= n.maxMemberEver && !SimNode.isMember(n.conf, c.nodeId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long maxId(ConfState c) {
+        long max = 0;
+        for (long id : allMembers(c)) {
+            max = Math.max(max, id);
+        }
+        return max;
     }
 
     private static TreeSet<Long> allMembers(ConfState c) {
@@ -647,7 +693,7 @@ final class ClusterSimulation {
         if (n.applied - snapIndex < opt.compactEvery()) {
             return;
         }
-        n.disk.createSnapshot(n.applied, n.conf, SimNode.encodeSnapshotData(n.applied, n.appliedChain));
+        n.disk.createSnapshot(n.applied, n.conf, SimNode.encodeSnapshotData(n.applied, n.appliedChain, n.maxMemberEver));
         long compactTo = n.applied - opt.compactKeep();
         if (compactTo > n.disk.firstIndex() - 1) {
             n.disk.compact(compactTo);
@@ -941,6 +987,9 @@ final class ClusterSimulation {
         faultPhase = false;
         livenessStart = scheduler.now();
         livenessTarget = maxAckedIndex;
+        for (SimNode n : nodes.values()) {
+            livenessBacklog = Math.max(livenessBacklog, n.disk.lastIndex());
+        }
         router.healAll(LIVENESS_MAX_DELAY_MS);
         for (SimNode n : nodes.values()) {
             if (n.raw == null && !n.decommissioned) {

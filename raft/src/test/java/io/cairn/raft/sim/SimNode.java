@@ -17,8 +17,10 @@ import java.nio.ByteBuffer;
  * Entries, term, vote and snapshots are always written synced (the Ready contract), and a sync
  * flushes every earlier write.
  *
- * <p>The state machine is a chain hash over the applied entries (see {@link Hashes#chain}); a
- * snapshot's data is (index, chain hash), so installing one sets the state exactly.
+ * <p>The state machine is a chain hash over the applied entries (see {@link Hashes#chain}) and
+ * the highest member id ever in the configuration (the application's membership record, used to
+ * refuse re-adding a removed id, as etcd's server does); a snapshot's data is (index, chain hash,
+ * that id), so installing one sets the state exactly.
  */
 final class SimNode {
     final long id;
@@ -33,11 +35,15 @@ final class SimNode {
     RawNode raw;
     /** Bumped on crash and restart, so events scheduled for an earlier incarnation are ignored. */
     int incarnation;
+    /** One of the members the cluster was bootstrapped with. */
+    boolean initialMember;
     /** Removed from the configuration for good: stopped and never restarted. */
     boolean decommissioned;
     boolean readyScheduled;
     long applied;
     long appliedChain = Hashes.EMPTY_CHAIN;
+    /** State machine: the highest id that was ever a member; an id at or below it not in the configuration was removed. */
+    long maxMemberEver;
     ConfState conf;
     long term;
     StateRole role = StateRole.FOLLOWER;
@@ -62,8 +68,13 @@ final class SimNode {
                 || conf.learnersNext().contains(id);
     }
 
-    static byte[] encodeSnapshotData(long index, long chain) {
-        return ByteBuffer.allocate(16).putLong(index).putLong(chain).array();
+    static byte[] encodeSnapshotData(long index, long chain, long maxMemberEver) {
+        return ByteBuffer.allocate(24).putLong(index).putLong(chain).putLong(maxMemberEver).array();
+    }
+
+    /** The highest member id in a snapshot's state (0 for the bootstrap snapshot at index 0). */
+    static long snapshotMaxMember(Snapshot s) {
+        return s.metadata().index() == 0 ? 0 : ByteBuffer.wrap(s.data()).getLong(16);
     }
 
     /** The chain hash in a snapshot's data ({@link Hashes#EMPTY_CHAIN} for the bootstrap snapshot at index 0). */
@@ -71,9 +82,9 @@ final class SimNode {
         if (s.metadata().index() == 0) {
             return Hashes.EMPTY_CHAIN;
         }
-        if (s.data().length != 16) {
+        if (s.data().length != 24) {
             throw new InvariantViolation("snapshot at " + s.metadata().index() + " carries " + s.data().length
-                    + " bytes, not the 16 the simulator wrote");
+                    + " bytes, not the 24 the simulator wrote");
         }
         ByteBuffer b = ByteBuffer.wrap(s.data());
         long index = b.getLong();
