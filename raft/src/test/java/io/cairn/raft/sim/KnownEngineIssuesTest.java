@@ -20,12 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *   <li>3666 and 6248: a single-voter leader demoted itself through a joint change to a new voter,
  *       which is still in the joint configuration and needs the old leader's vote.</li>
  * </ul>
- * Possible fixes (engine): a non-voter with a longer log than a voter candidate that is still in an
- * older configuration could hand its log over (append to it as a temporary "leader" of the old
- * configuration is not possible); or let configuration changes take effect when appended (the
- * Raft thesis); or, as etcd's server does for a removed leader, transfer leadership before the
- * change is applied and keep the removed node running until a voter of the new configuration
- * has applied the change. Reported to the lead; CI seeds (1..2000) do not hit it.
+ * Possible fixes: let configuration changes take effect when appended rather than applied (the
+ * Raft thesis; etcd-io/etcd#11284); or have the removed/demoted leader hand leadership over and
+ * stay up until a voter of the new configuration has applied the change (etcd's server does so
+ * for a removed leader), which still leaves the crash case. CI seeds (1..2000) do not hit it.
  */
 class KnownEngineIssuesTest {
 

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code cairn.sim.seed=<n>}: replay one seed (with a trace of its last events on failure);
  *   <li>{@code cairn.sim.seeds=<n>} (default 2000): how many seeds to run;
  *   <li>{@code cairn.sim.firstSeed=<n>} (default 1): the first seed; seeds are consecutive;
- *   <li>{@code cairn.sim.faultMs=<n>}: simulated length of the fault phase per seed.
+ *   <li>{@code cairn.sim.faultMs=<n>}: simulated length of the fault phase per seed;
+ *   <li>{@code cairn.sim.checkDeterminism=true}: run every seed twice and compare the traces
+ *       (madsim's {@code MADSIM_TEST_CHECK_DETERMINISM}).
  * </ul>
  * Example: {@code ./mvnw -pl raft verify -Dtest=SimulationTest -Dcairn.sim.seeds=100000 -Dcairn.sim.firstSeed=5000}.
  */
@@ -38,6 +40,7 @@ class SimulationTest {
             first = Long.getLong("cairn.sim.firstSeed", 1L);
             count = Integer.getInteger("cairn.sim.seeds", DEFAULT_SEEDS);
         }
+        boolean checkDeterminism = Boolean.getBoolean("cairn.sim.checkDeterminism");
         long started = System.nanoTime();
         ClusterSimulation.Stats total = new ClusterSimulation.Stats();
         int[] bySize = new int[8];
@@ -52,7 +55,17 @@ class SimulationTest {
                 withLearners++;
             }
             try {
-                total.add(sim.run().stats());
+                ClusterSimulation.Result r = sim.run();
+                total.add(r.stats());
+                if (checkDeterminism) {
+                    long again = new ClusterSimulation(seed, faultMs, 0).run().traceHash();
+                    if (again != r.traceHash()) {
+                        failedSeeds.add(seed);
+                        failures.add("seed " + seed + " ran differently the second time (trace hash " + r.traceHash()
+                                + " then " + again + ")\nreproduce with: " + ClusterSimulation.REPRODUCE + seed
+                                + " -Dcairn.sim.checkDeterminism=true");
+                    }
+                }
             } catch (ClusterSimulation.SimulationFailure f) {
                 failedSeeds.add(seed);
                 if (failures.size() < 3) {
