@@ -37,7 +37,7 @@ import java.util.TreeSet;
  * membership changes and leader transfers happen; then a <b>liveness phase</b>: partitions heal,
  * the network becomes reliable, crashed members restart, faults and proposals stop, and within a
  * bounded simulated time a leader must exist and every member of its configuration must have
- * applied every acknowledged proposal.
+ * applied every proposal acknowledged by the time the faults stopped.
  *
  * <p>Each node runs the {@link Ready} loop as the contract orders it: persist (snapshot, entries,
  * hard state), send, apply (snapshot, then committed entries, with {@link RawNode#applyConfChange}),
