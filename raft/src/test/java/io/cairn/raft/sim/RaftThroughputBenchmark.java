@@ -45,7 +45,7 @@ public final class RaftThroughputBenchmark {
 
     private RaftThroughputBenchmark() {
         SwarmOptions perfect = new SwarmOptions(3, 0, 10, 1, false, false, 1 << 20, 256, 0, false, 10, 0, 0, 0, 0, 0, 0,
-                0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, false, false, 0);
+                0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, false, false, 0, 0);
         router = new MessageRouter(scheduler, new SplittableRandom(1), new MessageRouter.Endpoint() {
             @Override
             public void deliver(Message m) {

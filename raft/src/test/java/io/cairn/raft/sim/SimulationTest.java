@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
 
     private static final int DEFAULT_SEEDS = 2_000;
-    private static final int TRACE_EVENTS = 80;
+    private static final int TRACE_EVENTS = Integer.getInteger("cairn.sim.traceEvents", 80);
 
     @Test
     void seedsHoldEveryInvariant() {

@@ -43,6 +43,7 @@ import java.util.SplittableRandom;
  * @param logBootstrap initial members bootstrap with {@code RawNode.bootstrap} (membership as log entries 1..n)
  *     and joining nodes start on empty storage; otherwise every node starts from a storage whose
  *     configuration at index 0 is the initial one (needed for initial learners)
+ * @param readIntervalMs mean time between linearizable reads ({@code RawNode.readIndex}, safe option)
  * @param faultPhaseMs length of the phase with faults
  */
 record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTick, boolean preVote, boolean checkQuorum,
@@ -50,7 +51,7 @@ record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTic
         int tickDriftMs, int minDelayMs, int maxDelayMs, double dropRate, double duplicateRate, int ioDelayMaxMs,
         int partitionIntervalMs, int partitionMaxMs, double oneWayRate, int crashIntervalMs, int downMaxMs,
         double loseUnsyncedRate, int proposalIntervalMs, int proposalBatchMax, int payloadMaxBytes,
-        int confChangeIntervalMs, int transferIntervalMs, int compactEvery, int compactKeep, boolean freshSnapshots, boolean logBootstrap, int faultPhaseMs) {
+        int confChangeIntervalMs, int transferIntervalMs, int compactEvery, int compactKeep, boolean freshSnapshots, boolean logBootstrap, int readIntervalMs, int faultPhaseMs) {
 
     /** Draws the options of one run. */
     static SwarmOptions draw(SplittableRandom r, int faultPhaseMs) {
@@ -87,10 +88,11 @@ record SwarmOptions(int voters, int learners, int electionTick, int heartbeatTic
         int compactKeep = r.nextInt(8);
         boolean freshSnapshots = r.nextBoolean();
         boolean logBootstrap = learners == 0 && r.nextBoolean();
+        int readInterval = r.nextInt(100) < 25 ? 0 : 2 + r.nextInt(60);
         return new SwarmOptions(voters, learners, electionTick, heartbeatTick, preVote, checkQuorum, maxSizePerMsg,
                 maxInflight, maxUncommitted, disableForwarding, tickMs, drift, minDelay, maxDelay, drop, dup, ioDelay,
                 partitionInterval, partitionMax, oneWay, crashInterval, downMax, loseUnsynced, proposalInterval, batch,
-                payload, confInterval, transferInterval, compactEvery, compactKeep, freshSnapshots, logBootstrap, faultPhaseMs);
+                payload, confInterval, transferInterval, compactEvery, compactKeep, freshSnapshots, logBootstrap, readInterval, faultPhaseMs);
     }
 
     private static double square(SplittableRandom r) {
