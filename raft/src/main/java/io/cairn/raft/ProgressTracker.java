@@ -24,8 +24,12 @@ final class ProgressTracker {
         return config.toConfState();
     }
 
-    boolean isSingleton() {
-        return config.voters().incoming().ids().size() == 1 && !config.voters().isJoint();
+    /**
+     * Whether {@code self} is the one and only voter, so it is its own quorum. A leader that was
+     * demoted or removed (and still leads until it hands over) is not: the single voter is another node.
+     */
+    boolean isSingletonOf(long self) {
+        return !config.voters().isJoint() && config.voters().incoming().ids().equals(java.util.Set.of(self));
     }
 
     /** The highest index acknowledged by a quorum (of both halves when joint). */

@@ -632,7 +632,7 @@ final class Raft {
                 return;
             }
             case READ_INDEX -> {
-                if (trk.isSingleton()) {
+                if (trk.isSingletonOf(id)) {
                     respondToReadIndex(m, raftLog.committed);
                 } else if (!committedEntryInCurrentTerm()) {
                     // Until an entry of this term commits, our commit index may lag the real one

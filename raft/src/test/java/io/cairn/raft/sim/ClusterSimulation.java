@@ -635,7 +635,7 @@ final class ClusterSimulation {
      * {@link #pendingRemovals} until {@link #maybeDecommission} sees such a voter.
      */
     private static final boolean DEBUG = Boolean.getBoolean("cairn.sim.debug");
-    static final boolean STRICT_READS = Boolean.getBoolean("cairn.sim.strictReads");
+    static final boolean STRICT_READS = Boolean.parseBoolean(System.getProperty("cairn.sim.strictReads", "true"));
 
     private void decommissionRemoved(SimNode applier, ConfState before, ConfState after) {
         if (DEBUG && !before.equals(after)) {
@@ -876,18 +876,19 @@ final class ClusterSimulation {
                     + " got " + rs + " for a read no node asked for");
         }
         if (r[0] != n.id) {
-            // Engine issue (see KnownEngineIssuesTest): a follower that re-forwards another node's
-            // read request stamps itself as the sender, so the answer goes to it, not to the asker.
-            // Harmless here (contexts are unique cluster-wide), a stale read where they are only
-            // unique per node. Counted, and the index is still checked against the asker's writes.
+            // Fixed engine issue (KnownEngineIssuesTest.reForwardedReadIndexIsAnsweredToTheAsker):
+            // a re-forwarded read must be answered to the node that asked, never to a forwarder.
             stats.readsMisdelivered++;
+            if (STRICT_READS) {
+                throw new InvariantViolation("Read answered to the wrong node at [" + event + "]: node " + n.id
+                        + " got " + rs + " for a read that node " + r[0] + " asked for");
+            }
         }
         if (rs.index() < r[2] && !STRICT_READS && leading && !n.conf.voters().contains(n.id)
                 && !n.conf.votersOutgoing().contains(n.id)) {
-            // Engine issue (see KnownEngineIssuesTest): a leader removed or demoted to learner, still
-            // leading until it hands over, takes the single remaining voter for itself
-            // (ProgressTracker.isSingleton) and answers reads at once, without a quorum. Counted;
-            // -Dcairn.sim.strictReads=true fails the run instead.
+            // Fixed engine issue (KnownEngineIssuesTest.demotedLeaderDoesNotAnswerReadsWithoutQuorum):
+            // a leader removed or demoted to learner answered reads without a quorum. Strict by
+            // default now; -Dcairn.sim.strictReads=false only counts such reads.
             stats.staleReadsFromNonVoterLeader++;
             return;
         }

@@ -68,7 +68,6 @@ class KnownEngineIssuesTest {
      * original sender when forwarding. Found by the simulator (seeds 35, 76, 80, 122, 228: reads
      * "to the wrong node" in the totals).
      */
-    @Disabled("engine: forwarded READ_INDEX loses its original sender, see Javadoc")
     @Test
     void reForwardedReadIndexIsAnsweredToTheAsker() {
         RawNode[] nodes = new RawNode[4];
@@ -107,7 +106,6 @@ class KnownEngineIssuesTest {
      * "stale from a non-voter leader" in the totals; {@code -Dcairn.sim.strictReads=true} fails
      * them). {@code isSingleton} should also require the voter to be this node.
      */
-    @Disabled("engine: a non-voter leader treats the single other voter as itself for reads, see Javadoc")
     @Test
     void demotedLeaderDoesNotAnswerReadsWithoutQuorum() {
         RawNode[] nodes = new RawNode[3];
