@@ -161,6 +161,11 @@ public final class CairnServer implements AutoCloseable {
         return node.raftLog().syncedWrites();
     }
 
+    /** The state machine's backend, for tests that stage a crash. */
+    Backend stateBackendForTests() {
+        return stateBackend;
+    }
+
     RaftNode node() {
         return node;
     }
@@ -263,7 +268,8 @@ public final class CairnServer implements AutoCloseable {
         sha1.update(token.getBytes(StandardCharsets.UTF_8));
         sha1.update((byte) 0);
         sha1.update(name.getBytes(StandardCharsets.UTF_8));
-        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong());
+        // the Raft engine takes ids in (0, Long.MAX_VALUE]: etcd's are uint64, ours keep 63 bits
+        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong() & Long.MAX_VALUE);
     }
 
     /** Like etcd's cluster id: SHA-1 of the sorted member ids and the cluster token. */
