@@ -1,17 +1,13 @@
 package io.cairn.server;
 
 import io.cairn.api.Cairn;
-import io.cairn.api.CairnException;
 import io.cairn.api.Experimental;
-import io.cairn.api.StatusCode;
 import io.cairn.api.cluster.Member;
-import io.cairn.api.watch.WatchCreateRequest;
-import io.cairn.api.watch.WatchResponse;
-import io.cairn.api.watch.WatchStream;
 import io.cairn.server.lease.Lessor;
 import io.cairn.server.mvcc.KvRequestChecks;
 import io.cairn.server.mvcc.MvccStore;
 import io.cairn.server.raftlog.BackendRaftStorage;
+import io.cairn.server.watch.WatchHub;
 import io.cairn.spi.storage.Backend;
 import io.cairn.spi.storage.BackendConfig;
 import io.cairn.spi.storage.StorageException;
@@ -40,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +83,7 @@ public final class CairnServer implements AutoCloseable {
     private final Backend stateBackend;
     private final MvccStore store;
     private final RaftNode node;
+    private final WatchHub watchHub;
     private final LocalCairn cairn;
     private final ExecutorService completions;
     private final List<ClientEndpoint> endpoints = new ArrayList<>();
@@ -111,13 +107,24 @@ public final class CairnServer implements AutoCloseable {
                 .withMaxTxnOps(b.maxTxnOps)
                 .withHeaders(revision -> new io.cairn.api.ResponseHeader(clusterId, memberId, revision,
                         nodeRef[0] == null ? 0 : nodeRef[0].term())));
-        // TODO(node): hand applied events to io.cairn.server.watch.WatchHub once the watch branch is merged
-        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, ApplyListener.NONE,
+        this.watchHub = new WatchHub(store, WatchHub.Options.defaults());
+        ApplyListener toWatchers = new ApplyListener() {
+            @Override
+            public void onApplied(long revision, List<io.cairn.api.watch.Event> events) {
+                watchHub.onApplied(revision, events);
+            }
+
+            @Override
+            public void onCompacted(long compactRevision) {
+                watchHub.onCompacted(compactRevision);
+            }
+        };
+        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, toWatchers,
                 RaftNode.PeerSender.NONE, completions, b.maxRequestBytes);
         nodeRef[0] = node;
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
-                b.maxTxnOps, b.maxRequestBytes, UnimplementedWatchStream::new);
+                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()));
     }
 
     /** A builder with etcd's defaults. */
@@ -149,6 +156,10 @@ public final class CairnServer implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    private LocalCairn cairn() {
+        return cairn;
     }
 
     /** Readies the node handled so far: with group commit, fewer than the proposals under load. */
@@ -188,6 +199,7 @@ public final class CairnServer implements AutoCloseable {
             }
         }
         node.close();
+        watchHub.close();
         store.close();
         try {
             stateBackend.flush();
@@ -206,6 +218,7 @@ public final class CairnServer implements AutoCloseable {
         closed = true;
         endpoints.forEach(ClientEndpoint::close);
         node.close();
+        watchHub.close();
         store.close();
         stateBackend.close();
         raftBackend.close();
@@ -491,20 +504,5 @@ public final class CairnServer implements AutoCloseable {
             }
             return value;
         }
-    }
-
-    /** Watch until the watch hub is wired in: every stream fails with UNIMPLEMENTED. */
-    private static final class UnimplementedWatchStream implements WatchStream {
-        private final QueuePublisher<WatchResponse> publisher = new QueuePublisher<>(() -> {});
-
-        UnimplementedWatchStream() {
-            publisher.fail(new CairnException(StatusCode.UNIMPLEMENTED, "watch is " + LocalCairn.NOT_IMPLEMENTED));
-        }
-
-        @Override public void create(WatchCreateRequest request) {}
-        @Override public void cancel(long watchId) {}
-        @Override public void requestProgress() {}
-        @Override public void subscribe(Flow.Subscriber<? super WatchResponse> subscriber) { publisher.subscribe(subscriber); }
-        @Override public void close() {}
     }
 }

@@ -290,6 +290,40 @@ class CairnServerTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "xodus"})
+    void watchSeesAppliedWrites(String storage) throws InterruptedException {
+        try (CairnServer server = start(storage)) {
+            Cairn cairn = server.client();
+            java.util.concurrent.BlockingQueue<io.cairn.api.watch.WatchResponse> responses =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            io.cairn.api.watch.WatchStream stream = cairn.watch().openStream();
+            stream.subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+                @Override public void onSubscribe(java.util.concurrent.Flow.Subscription s) { s.request(Long.MAX_VALUE); }
+                @Override public void onNext(io.cairn.api.watch.WatchResponse r) { responses.add(r); }
+                @Override public void onError(Throwable t) { t.printStackTrace(); }
+                @Override public void onComplete() {}
+            });
+            stream.create(io.cairn.api.watch.WatchCreateRequest.prefix(b("w/")));
+            io.cairn.api.watch.WatchResponse created = responses.poll(10, TimeUnit.SECONDS);
+            assertTrue(created != null && created.created(), String.valueOf(created));
+            long revision = join(cairn.kv().put(b("w/1"), b("a"))).header().revision();
+            List<io.cairn.api.watch.Event> events = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (events.isEmpty() && System.nanoTime() < deadline) {
+                io.cairn.api.watch.WatchResponse r = responses.poll(100, TimeUnit.MILLISECONDS);
+                if (r != null) {
+                    events.addAll(r.events());
+                    assertEquals(server.memberId(), r.header().memberId());
+                }
+            }
+            assertEquals(1, events.size(), events.toString());
+            assertEquals(b("w/1"), events.get(0).kv().key());
+            assertEquals(revision, events.get(0).kv().modRevision());
+            stream.close();
+        }
+    }
+
     @Test
     void memberAndClusterIdsAreDeterministic() {
         long a = CairnServer.memberId("n1", List.of("http://10.0.0.1:2380"), "tok");

@@ -36,7 +36,15 @@ class GrpcEndpointTest {
             assertNotEquals(0, urls.get(0).getPort(), "the real port is reported");
             try (Client client = Client.builder().endpoints(urls.toArray(URI[]::new))
                     .retryMaxDuration(Duration.ofSeconds(2)).build()) {
+                java.util.concurrent.BlockingQueue<io.etcd.jetcd.watch.WatchEvent> watched = new java.util.concurrent.LinkedBlockingQueue<>();
+                io.etcd.jetcd.Watch.Watcher watcher = client.getWatchClient().watch(bs("jk"),
+                        response -> watched.addAll(response.getEvents()));
+                Thread.sleep(300); // let the watch be created before the put (jetcd gives no created callback)
                 var put = client.getKVClient().put(bs("jk"), bs("jv")).get(10, TimeUnit.SECONDS);
+                io.etcd.jetcd.watch.WatchEvent event = watched.poll(10, TimeUnit.SECONDS);
+                assertTrue(event != null, "jetcd's watcher saw the put");
+                assertEquals("jv", event.getKeyValue().getValue().toString(StandardCharsets.UTF_8));
+                watcher.close();
                 assertEquals(server.memberId(), put.getHeader().getMemberId());
                 GetResponse got = client.getKVClient().get(bs("jk")).get(10, TimeUnit.SECONDS);
                 assertEquals("jv", got.getKvs().get(0).getValue().toString(StandardCharsets.UTF_8));
