@@ -266,6 +266,27 @@ class CairnServerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"rocksdb", "xodus"})
+    void restartsAfterTheLogPrefixWasCompacted(String storage) {
+        long revision;
+        try (CairnServer server = start(storage)) {
+            server.node().compactLogEvery(50, 10);
+            Cairn cairn = server.client();
+            for (int i = 0; i < 120; i++) {
+                join(cairn.kv().put(b("c" + (i % 7)), b("v" + i)));
+            }
+            revision = join(cairn.kv().put(b("final"), b("f"))).header().revision();
+            assertTrue(server.node().raftLog().firstIndex() > 50, "first index " + server.node().raftLog().firstIndex());
+        }
+        try (CairnServer server = start(storage)) {
+            Cairn cairn = server.client();
+            assertEquals(b("f"), value(cairn, "final"));
+            assertEquals(b("v119"), value(cairn, "c0"));
+            assertEquals(revision + 1, join(cairn.kv().put(b("after"), b("a"))).header().revision());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "xodus"})
     void clusterAndMaintenance(String storage) {
         try (CairnServer server = start(storage)) {
             Cairn cairn = server.client();
