@@ -196,14 +196,14 @@ class CairnServerTest {
     void keepAliveHoldsALeasePastItsTtl(String storage) throws InterruptedException {
         try (CairnServer server = start(storage)) {
             Cairn cairn = server.client();
-            long id = join(cairn.lease().grant(LeaseGrantRequest.of(2))).id();
+            long id = join(cairn.lease().grant(LeaseGrantRequest.of(3))).id();
             join(cairn.kv().put(PutRequest.of(b("kept"), b("v")).withLease(id)));
-            for (int i = 0; i < 8; i++) {
+            for (int i = 0; i < 10; i++) {
                 Thread.sleep(500);
                 LeaseKeepAliveResponse renewed = join(cairn.lease().keepAliveOnce(id));
-                assertEquals(2, renewed.ttl());
+                assertEquals(3, renewed.ttl());
             }
-            assertEquals(b("v"), value(cairn, "kept"), "4 s after the grant of a 2 s lease, kept alive");
+            assertEquals(b("v"), value(cairn, "kept"), "5 s after the grant of a 3 s lease, kept alive");
             assertEquals(0, join(cairn.lease().keepAliveOnce(424242)).ttl(), "unknown lease: ttl 0");
         }
     }
