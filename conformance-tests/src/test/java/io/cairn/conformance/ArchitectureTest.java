@@ -53,7 +53,6 @@ class ArchitectureTest {
     /**
      * Module folder → root package, and the least number of classes the import must hold for it
      * today, whatever the file count says (so the guard cannot pass by finding no files either).
-     * TODO(lead): after merging raft, storage-rocksdb and storage-xodus, raise their minimums from 0.
      */
     record Module(String folder, String rootPackage, int minimumClasses) {}
 
@@ -64,7 +63,10 @@ class ArchitectureTest {
                 new Module("conformance-tests", "io.cairn.conformance", 4),
                 new Module("raft", "io.cairn.raft", 30),
                 new Module("storage-rocksdb", "io.cairn.storage.rocksdb", 3),
-                new Module("storage-xodus", "io.cairn.storage.xodus", 3));
+                new Module("storage-xodus", "io.cairn.storage.xodus", 3),
+                new Module("spi-transport", "io.cairn.spi.transport", 5),
+                new Module("transport-grpc", "io.cairn.transport.grpc", 100),
+                new Module("server", "io.cairn.server", 30));
     }
 
     // ---------------------------------------------------------------- the rules, for any root package
@@ -144,6 +146,22 @@ class ArchitectureTest {
     @Test
     void xodusPluginDependsOnItsSpiAndXodusOnly() {
         onlyDependsOn("io.cairn.storage.xodus", "io.cairn.spi.storage..", "java..", "jetbrains.exodus..", "kotlin..").check(PRODUCTION);
+    }
+
+    @Test
+    void transportSpiDependsOnJavaBaseAndApiOnly() {
+        onlyDependsOn("io.cairn.spi.transport", "io.cairn.api..", "java..").check(PRODUCTION);
+    }
+
+    @Test
+    void grpcPluginDependsOnItsSpiTheApiAndGrpcOnly() {
+        onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "java..",
+                "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void serverDependsOnTheApiTheSpisAndRaftOnly() {
+        onlyDependsOn("io.cairn.server", "io.cairn.api..", "io.cairn.spi..", "io.cairn.raft..", "java..").check(PRODUCTION);
     }
 
     @Test
