@@ -1,0 +1,117 @@
+package io.cairn.spi.transport;
+
+import io.cairn.api.Experimental;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a client endpoint listens, as etcd's {@code --listen-client-urls},
+ * {@code --max-request-bytes} and {@code --max-concurrent-streams}. Build with {@link #of} and the
+ * {@code with...} methods:
+ * {@snippet :
+ * ClientEndpointConfig config = ClientEndpointConfig.of(URI.create("http://127.0.0.1:0"))
+ *         .withMaxRequestBytes(4 << 20);
+ * }
+ * The maximum number of operations in a transaction is not here: the server enforces it, whatever
+ * the transport.
+ *
+ * @param listenUrls where to listen, each {@code http://host:port} with an IP literal or a host
+ *     name and an explicit port (0: the system chooses; {@link ClientEndpoint#boundUrls()} tells
+ *     which). {@code https} needs {@code tls}. Non-empty, no duplicates; unmodifiable
+ * @param maxRequestBytes the largest request the endpoint accepts, in bytes of its encoded form;
+ *     larger ones fail with etcd's {@link io.cairn.api.ErrorCode#REQUEST_TOO_LARGE}. A transport
+ *     may add its framing overhead on top for the size it reads off the wire (etcd's gRPC server
+ *     reads up to this plus 512 KiB and rejects between the two with that error)
+ * @param maxConcurrentStreams the most concurrent calls (streams) one client connection may hold
+ *     open; etcd's default is unlimited ({@link Integer#MAX_VALUE} here)
+ * @param tls TLS for the endpoint; empty for plain text. A placeholder until TLS arrives: providers
+ *     today refuse a present value with {@link IllegalArgumentException}
+ */
+@Experimental("new with issue 4")
+public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, int maxConcurrentStreams,
+        Optional<ClientTls> tls) {
+
+    /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+
+    /** etcd's default {@code --max-concurrent-streams}: no limit. */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+
+    /**
+     * Copies {@code listenUrls}.
+     *
+     * @throws NullPointerException if a component or a URL is null
+     * @throws IllegalArgumentException naming the URL, if a URL is not {@code http(s)://host:port}
+     *     with a port in {@code [0, 65535]} and no path, query or user info, if URLs repeat, if
+     *     there are none, if {@code https} is used without {@code tls}, or if a limit is not positive
+     */
+    public ClientEndpointConfig {
+        Objects.requireNonNull(listenUrls, "listenUrls");
+        Objects.requireNonNull(tls, "tls");
+        List<URI> checked = new ArrayList<>(listenUrls.size());
+        for (URI url : listenUrls) {
+            Objects.requireNonNull(url, "listenUrls contains null");
+            checkListenUrl(url, tls.isPresent());
+            if (checked.contains(url)) {
+                throw new IllegalArgumentException("listen URL " + url + " is given twice");
+            }
+            checked.add(url);
+        }
+        if (checked.isEmpty()) {
+            throw new IllegalArgumentException("at least one listen URL is needed");
+        }
+        listenUrls = List.copyOf(checked);
+        if (maxRequestBytes <= 0) {
+            throw new IllegalArgumentException("maxRequestBytes must be positive, got " + maxRequestBytes);
+        }
+        if (maxConcurrentStreams <= 0) {
+            throw new IllegalArgumentException("maxConcurrentStreams must be positive, got " + maxConcurrentStreams);
+        }
+    }
+
+    /** Listening on {@code listenUrls} with etcd's defaults and no TLS. */
+    public static ClientEndpointConfig of(URI... listenUrls) {
+        Objects.requireNonNull(listenUrls, "listenUrls");
+        return new ClientEndpointConfig(List.of(listenUrls), DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_CONCURRENT_STREAMS,
+                Optional.empty());
+    }
+
+    /** This configuration accepting requests of up to {@code maxRequestBytes}. */
+    public ClientEndpointConfig withMaxRequestBytes(int maxRequestBytes) {
+        return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
+    }
+
+    /** This configuration allowing {@code maxConcurrentStreams} calls per connection. */
+    public ClientEndpointConfig withMaxConcurrentStreams(int maxConcurrentStreams) {
+        return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
+    }
+
+    /** This configuration with TLS {@code tls} (empty: plain text). */
+    public ClientEndpointConfig withTls(Optional<ClientTls> tls) {
+        return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
+    }
+
+    private static void checkListenUrl(URI url, boolean tls) {
+        String scheme = url.getScheme();
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new IllegalArgumentException("listen URL " + url + " must use http or https");
+        }
+        if ("https".equals(scheme) && !tls) {
+            throw new IllegalArgumentException("listen URL " + url + " uses https but no TLS is configured");
+        }
+        if (url.getHost() == null || url.getHost().isEmpty()) {
+            throw new IllegalArgumentException("listen URL " + url + " has no host");
+        }
+        if (url.getPort() < 0 || url.getPort() > 65535) {
+            throw new IllegalArgumentException("listen URL " + url + " needs an explicit port in [0, 65535]");
+        }
+        boolean hasPath = url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/");
+        if (hasPath || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("listen URL " + url + " must be only scheme://host:port");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.cairn.spi.transport;
+
+import io.cairn.api.Cairn;
+import io.cairn.api.Experimental;
+
+/**
+ * ServiceLoader provider interface for transports: wire protocols that serve an {@link Cairn} to
+ * clients. A plugin module declares {@code provides io.cairn.spi.transport.TransportProvider with ...}
+ * and exports nothing; the server picks providers by {@link #id()} (configuration
+ * {@code --transport grpc,http}) through {@link TransportProviders#byId(String)}.
+ *
+ * <h2>The two halves of a transport</h2>
+ * A transport carries client traffic, started here with {@link #startClientEndpoint}, and peer
+ * traffic between members (Raft frames and snapshot streams). The peer half arrives with the
+ * cluster issue as a second factory on this interface (a peer endpoint that moves opaque frames);
+ * until then a provider carries only the client half, and no placeholder method stands in for it.
+ *
+ * <p>Threading: providers are stateless factories, safe to call from any thread; each call starts
+ * an independent endpoint.
+ */
+@Experimental("new with issue 4; the peer half is still to come")
+public interface TransportProvider {
+
+    /**
+     * The id this provider is selected by, such as {@code grpc} or {@code http}: lower-case letters,
+     * digits and '-', stable across releases, unique on a module path. Never null.
+     */
+    String id();
+
+    /** One line for {@code cairn plugins} and error messages: protocol and library. Never null. */
+    default String description() {
+        return id();
+    }
+
+    /**
+     * Starts serving {@code cairn} to clients on every address of {@code config}, and returns once
+     * every address is bound and accepting connections.
+     *
+     * <p>Ownership: the caller keeps {@code cairn}; the endpoint only calls it, from transport
+     * threads, concurrently, and never closes it. The returned endpoint is owned by the caller, who
+     * must {@link ClientEndpoint#close()} it before closing {@code cairn}. Each request is handed to
+     * {@code cairn} as an immutable record; the endpoint keeps no reference to records after the
+     * call's answer is sent.
+     *
+     * <p>Blocking: this method blocks the calling thread while it binds (milliseconds).
+     *
+     * @throws TransportException naming the address, if an address cannot be bound (in use, not
+     *     local, no permission); nothing stays bound in that case
+     * @throws IllegalArgumentException if the provider cannot honour {@code config} (for example a
+     *     TLS setting it does not support yet), naming the setting
+     * @throws NullPointerException if an argument is null
+     */
+    ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config);
+}

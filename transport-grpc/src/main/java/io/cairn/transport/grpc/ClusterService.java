@@ -1,0 +1,67 @@
+package io.cairn.transport.grpc;
+
+import io.cairn.api.Cairn;
+import io.cairn.transport.grpc.proto.etcdserverpb.ClusterGrpc;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberAddRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberAddResponse;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberListRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberListResponse;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberPromoteRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberPromoteResponse;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberRemoveRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberRemoveResponse;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberUpdateRequest;
+import io.cairn.transport.grpc.proto.etcdserverpb.MemberUpdateResponse;
+import io.grpc.stub.StreamObserver;
+
+/** etcd's {@code etcdserverpb.Cluster} service on {@link Cairn#cluster()}. Member ids are uint64, carried bit for bit. */
+final class ClusterService extends ClusterGrpc.ClusterImplBase {
+
+    private final Cairn cairn;
+
+    ClusterService(Cairn cairn) {
+        this.cairn = cairn;
+    }
+
+    @Override
+    public void memberAdd(MemberAddRequest request, StreamObserver<MemberAddResponse> responses) {
+        UnaryCalls.answer(responses,
+                () -> cairn.cluster().memberAdd(new io.cairn.api.cluster.MemberAddRequest(
+                        request.getPeerURLsList(), request.getIsLearner())),
+                answer -> MemberAddResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .setMember(ServiceMapping.toWire(answer.member()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+    }
+
+    @Override
+    public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> responses) {
+        UnaryCalls.answer(responses,
+                () -> cairn.cluster().memberRemove(new io.cairn.api.cluster.MemberRemoveRequest(request.getID())),
+                answer -> MemberRemoveResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+    }
+
+    @Override
+    public void memberUpdate(MemberUpdateRequest request, StreamObserver<MemberUpdateResponse> responses) {
+        UnaryCalls.answer(responses,
+                () -> cairn.cluster().memberUpdate(new io.cairn.api.cluster.MemberUpdateRequest(
+                        request.getID(), request.getPeerURLsList())),
+                answer -> MemberUpdateResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+    }
+
+    @Override
+    public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> responses) {
+        UnaryCalls.answer(responses,
+                () -> cairn.cluster().memberList(new io.cairn.api.cluster.MemberListRequest(request.getLinearizable())),
+                ServiceMapping::toWire);
+    }
+
+    @Override
+    public void memberPromote(MemberPromoteRequest request, StreamObserver<MemberPromoteResponse> responses) {
+        UnaryCalls.answer(responses,
+                () -> cairn.cluster().memberPromote(new io.cairn.api.cluster.MemberPromoteRequest(request.getID())),
+                answer -> MemberPromoteResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+    }
+}

@@ -1,0 +1,51 @@
+package io.cairn.transport.grpc;
+
+import io.cairn.api.Cairn;
+import io.cairn.spi.transport.ClientEndpoint;
+import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.TransportProvider;
+
+import java.util.Objects;
+
+/**
+ * The {@code grpc} transport: etcd's v3 gRPC protocol (KV, Watch, Lease, Cluster, Maintenance, Auth,
+ * Lock, Election) on grpc-java with its shaded Netty, so etcdctl, jetcd and every other etcd v3 client
+ * work unchanged. Found through ServiceLoader; not meant to be named in code.
+ */
+public final class GrpcTransportProvider implements TransportProvider {
+
+    /** The id this transport is selected by. */
+    public static final String ID = "grpc";
+
+    /** Public for ServiceLoader. */
+    public GrpcTransportProvider() {}
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "grpc: etcd v3 gRPC protocol on grpc-java " + grpcVersion() + " (Netty, shaded)";
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code config} asks for TLS, which this transport does not
+     *     support yet
+     */
+    @Override
+    public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
+        Objects.requireNonNull(cairn, "cairn");
+        Objects.requireNonNull(config, "config");
+        if (config.tls().isPresent()) {
+            throw new IllegalArgumentException("transport grpc does not support TLS yet; remove the tls setting");
+        }
+        return GrpcClientEndpoint.start(cairn, config);
+    }
+
+    private static String grpcVersion() {
+        String version = io.grpc.Server.class.getPackage().getImplementationVersion();
+        return version == null ? "(version unknown)" : version;
+    }
+}
