@@ -252,4 +252,48 @@ class WireMappingTest {
         assertEquals(Status.Code.INTERNAL, bug.getCode());
         assertTrue(bug.getDescription().contains("boom"), bug.getDescription());
     }
+
+    @Test
+    void maintenanceAndClusterMessagesKeepUnsignedNumbersBitForBit() {
+        var hash = ServiceMapping.toWire(new io.cairn.api.maintenance.HashResponse(HEADER, 0xFFFF_FFFEL));
+        assertEquals(0xFFFF_FFFEL, Integer.toUnsignedLong(hash.getHash()));
+        var hashKv = ServiceMapping.toWire(new io.cairn.api.maintenance.HashKVResponse(HEADER, 0x8000_0000L, 4, 9));
+        assertEquals(0x8000_0000L, Integer.toUnsignedLong(hashKv.getHash()));
+        assertEquals(4, hashKv.getCompactRevision());
+        assertEquals(9, hashKv.getHashRevision());
+
+        var status = ServiceMapping.toWire(new io.cairn.api.maintenance.StatusResponse(HEADER, "3.6.0", 10, -2L, -3L, 7,
+                -4L, List.of("alarm: NOSPACE"), 5, true, "3.6", 1 << 30,
+                new io.cairn.api.maintenance.DowngradeInfo(true, "3.5")));
+        assertEquals(-2L, status.getLeader());
+        assertEquals(-3L, status.getRaftIndex());
+        assertEquals(-4L, status.getRaftAppliedIndex());
+        assertEquals(List.of("alarm: NOSPACE"), status.getErrorsList());
+        assertTrue(status.getIsLearner());
+        assertEquals("3.5", status.getDowngradeInfo().getTargetVersion());
+
+        var member = ServiceMapping.toWire(new io.cairn.api.cluster.Member(-1L, "m", List.of("http://p:2380"),
+                List.of("http://c:2379"), true));
+        assertEquals(-1L, member.getID());
+        assertEquals(List.of("http://p:2380"), member.getPeerURLsList());
+        assertTrue(member.getIsLearner());
+
+        var alarm = ServiceMapping.toApi(io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.newBuilder()
+                .setAction(io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.AlarmAction.DEACTIVATE)
+                .setMemberID(-9L).setAlarm(io.cairn.transport.grpc.proto.etcdserverpb.AlarmType.NOSPACE).build());
+        assertEquals(new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.DEACTIVATE,
+                -9L, io.cairn.api.maintenance.AlarmType.NOSPACE), alarm);
+        assertThrows(CairnException.class, () -> ServiceMapping.toApi(
+                io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.newBuilder().setAlarmValue(7).build()));
+    }
+
+    @Test
+    void permissionsAndLeaderKeysRoundTrip() {
+        for (var type : io.cairn.api.auth.Permission.Type.values()) {
+            var api = new io.cairn.api.auth.Permission(type, Bytes.fromUtf8("a"), Bytes.NUL);
+            assertEquals(api, ServiceMapping.toApi(ServiceMapping.toWire(api)));
+        }
+        var leader = new io.cairn.api.election.LeaderKey(Bytes.fromUtf8("e"), Bytes.fromUtf8("e/694d"), 12, 0x694d);
+        assertEquals(leader, ServiceMapping.toApi(ServiceMapping.toWire(leader)));
+    }
 }
