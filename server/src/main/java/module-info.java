@@ -1,11 +1,21 @@
 /**
- * The Cairn node: the MVCC state machine on a storage backend, and (to come) the Raft loop, watch
- * hub, lessor and embedding entry point.
+ * The Cairn node: the Raft loop, the durable Raft log, the MVCC state machine, leases and the
+ * embedding entry point {@link io.cairn.server.CairnServer}.
+ *
+ * @uses io.cairn.spi.storage.StorageProvider opens the Raft log and the state machine, chosen by id
+ * @uses io.cairn.spi.transport.TransportProvider serves the client API on the client URLs, chosen by id
  */
 module io.cairn.server {
     requires transitive io.cairn.api;
     requires transitive io.cairn.spi.storage;
+    requires io.cairn.spi.transport;
+    requires io.cairn.raft;
 
+    exports io.cairn.server;
     exports io.cairn.server.mvcc;
     exports io.cairn.server.lease;
+    exports io.cairn.server.raftlog;
+
+    uses io.cairn.spi.storage.StorageProvider;
+    uses io.cairn.spi.transport.TransportProvider;
 }

@@ -1,0 +1,504 @@
+package io.cairn.server;
+
+import io.cairn.api.Cairn;
+import io.cairn.api.CairnException;
+import io.cairn.api.Experimental;
+import io.cairn.api.StatusCode;
+import io.cairn.api.cluster.Member;
+import io.cairn.api.watch.WatchCreateRequest;
+import io.cairn.api.watch.WatchResponse;
+import io.cairn.api.watch.WatchStream;
+import io.cairn.server.lease.Lessor;
+import io.cairn.server.mvcc.KvRequestChecks;
+import io.cairn.server.mvcc.MvccStore;
+import io.cairn.server.raftlog.BackendRaftStorage;
+import io.cairn.spi.storage.Backend;
+import io.cairn.spi.storage.BackendConfig;
+import io.cairn.spi.storage.StorageException;
+import io.cairn.spi.storage.StorageProvider;
+import io.cairn.spi.storage.StorageProviders;
+import io.cairn.spi.transport.ClientEndpoint;
+import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.TransportProvider;
+import io.cairn.spi.transport.TransportProviders;
+
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Cairn member in this process: the embedding entry point.
+ *
+ * <pre>{@code
+ * try (CairnServer server = CairnServer.builder().dataDir(Path.of("data")).storage("rocksdb").start()) {
+ *     Cairn cairn = server.client();                       // in-process, no socket
+ *     cairn.kv().put(Bytes.fromUtf8("k"), Bytes.fromUtf8("v")).join();
+ * }
+ * }</pre>
+ *
+ * <p>Layout: {@code <dataDir>/member/raft} holds the Raft log (synced once per Ready),
+ * {@code <dataDir>/member/state} the state machine (MVCC store and leases, with the applied
+ * index; replayed from the log after a crash). Each is a {@link Backend} of the chosen storage.
+ *
+ * <p>Threading: {@link #client()} is thread-safe; {@link #close()} may be called from any thread.
+ */
+@Experimental("new with issue 4")
+public final class CairnServer implements AutoCloseable {
+
+    /** The server could not start; the message names the problem (address, path, ids found). */
+    public static final class StartException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final Set<String> STATE_KEYSPACES;
+    static {
+        Set<String> keyspaces = new HashSet<>(MvccStore.KEYSPACES);
+        keyspaces.addAll(Lessor.KEYSPACES);
+        STATE_KEYSPACES = Set.copyOf(keyspaces);
+    }
+    /** etcd: 1.5 election timeouts, rounded up to seconds. */
+    static final long MIN_LEASE_TTL_SECONDS =
+            (long) Math.ceil(1.5 * RaftNode.ELECTION_TICKS * RaftNode.TICK_MILLIS / 1000.0);
+
+    private final String name;
+    private final Backend raftBackend;
+    private final Backend stateBackend;
+    private final MvccStore store;
+    private final RaftNode node;
+    private final LocalCairn cairn;
+    private final ExecutorService completions;
+    private final List<ClientEndpoint> endpoints = new ArrayList<>();
+    private final long memberId;
+    private final long clusterId;
+    private volatile boolean closed;
+
+    private CairnServer(Builder b, Backend raftBackend, Backend stateBackend, ExecutorService completions) {
+        this.name = b.name;
+        this.raftBackend = raftBackend;
+        this.stateBackend = stateBackend;
+        this.completions = completions;
+        BackendRaftStorage log = BackendRaftStorage.open(raftBackend);
+        List<String> peerUrls = b.peerUrls.stream().map(URI::toString).toList();
+        long[] ids = identity(log, b.name, peerUrls, b.initialClusterToken);
+        this.memberId = ids[0];
+        this.clusterId = ids[1];
+        Lessor lessor = Lessor.open(stateBackend, MIN_LEASE_TTL_SECONDS);
+        RaftNode[] nodeRef = new RaftNode[1];
+        this.store = MvccStore.open(stateBackend, MvccStore.Options.defaults(lessor::exists)
+                .withMaxTxnOps(b.maxTxnOps)
+                .withHeaders(revision -> new io.cairn.api.ResponseHeader(clusterId, memberId, revision,
+                        nodeRef[0] == null ? 0 : nodeRef[0].term())));
+        // TODO(node): hand applied events to io.cairn.server.watch.WatchHub once the watch branch is merged
+        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, ApplyListener.NONE,
+                RaftNode.PeerSender.NONE, completions, b.maxRequestBytes);
+        nodeRef[0] = node;
+        Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
+        this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
+                b.maxTxnOps, b.maxRequestBytes, UnimplementedWatchStream::new);
+    }
+
+    /** A builder with etcd's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The in-process API: no socket, no serialisation. Closing it does not close the server. */
+    public Cairn client() {
+        return cairn;
+    }
+
+    /** The bound client URLs (real ports when port 0 was asked), in the order given; empty when embedded only. */
+    public List<URI> clientUrls() {
+        List<URI> urls = new ArrayList<>();
+        for (ClientEndpoint endpoint : endpoints) {
+            urls.addAll(endpoint.boundUrls());
+        }
+        return List.copyOf(urls);
+    }
+
+    public long memberId() {
+        return memberId;
+    }
+
+    public long clusterId() {
+        return clusterId;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Readies the node handled so far: with group commit, fewer than the proposals under load. */
+    long readies() {
+        return node.readies();
+    }
+
+    /** Synced batches written to the Raft log so far. */
+    long syncedLogWrites() {
+        return node.raftLog().syncedWrites();
+    }
+
+    RaftNode node() {
+        return node;
+    }
+
+    /**
+     * Graceful stop: closes the endpoints (letting calls in flight finish within their grace),
+     * stops the node (requests still pending fail with STOPPED), flushes and closes storage.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (ClientEndpoint endpoint : endpoints) {
+            try {
+                endpoint.close();
+            } catch (RuntimeException e) {
+                // keep closing the rest
+            }
+        }
+        node.close();
+        store.close();
+        try {
+            stateBackend.flush();
+        } finally {
+            stateBackend.close();
+            raftBackend.close();
+            completions.shutdown();
+        }
+    }
+
+    /**
+     * Closes without flushing the state machine's unsynced writes, as a crash would leave them
+     * (for tests of replay; the Raft log is synced per Ready anyway).
+     */
+    void closeAbruptly() {
+        closed = true;
+        endpoints.forEach(ClientEndpoint::close);
+        node.close();
+        store.close();
+        stateBackend.close();
+        raftBackend.close();
+        completions.shutdown();
+    }
+
+    private void startEndpoints(Builder b) {
+        if (b.clientUrls.isEmpty()) {
+            return;
+        }
+        List<String> transports = b.transports == null ? List.of("grpc") : b.transports;
+        ClientEndpointConfig config = new ClientEndpointConfig(b.clientUrls, b.maxRequestBytes,
+                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
+        for (String id : transports) {
+            TransportProvider provider;
+            try {
+                provider = TransportProviders.byId(id);
+            } catch (IllegalArgumentException e) {
+                throw new StartException(e.getMessage(), e);
+            }
+            try {
+                endpoints.add(provider.startClientEndpoint(cairn, config));
+            } catch (RuntimeException e) {
+                throw new StartException("cannot start the " + id + " client endpoint on " + b.clientUrls + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        if (b.advertiseClientUrls.isEmpty()) {
+            Member old = new Member(memberId, b.name, b.peerUrls.stream().map(URI::toString).toList(),
+                    clientUrls().stream().map(URI::toString).toList(), false);
+            cairn.self(old);
+        }
+    }
+
+    // ---- identity -----------------------------------------------------------------------------
+
+    /** The member and cluster ids: stored with the log at the first start, read back afterwards. */
+    private static long[] identity(BackendRaftStorage log, String name, List<String> peerUrls, String token) {
+        byte[] storedMember = log.identity("member_id");
+        byte[] storedCluster = log.identity("cluster_id");
+        if (storedMember != null && storedCluster != null) {
+            return new long[] {ByteBuffer.wrap(storedMember).getLong(), ByteBuffer.wrap(storedCluster).getLong()};
+        }
+        long memberId = memberId(name, peerUrls, token);
+        long clusterId = clusterId(List.of(memberId), token);
+        Map<String, byte[]> values = new LinkedHashMap<>();
+        values.put("member_id", ByteBuffer.allocate(8).putLong(memberId).array());
+        values.put("cluster_id", ByteBuffer.allocate(8).putLong(clusterId).array());
+        values.put("name", name.getBytes(StandardCharsets.UTF_8));
+        log.saveIdentity(values);
+        return new long[] {memberId, clusterId};
+    }
+
+    /** Like etcd's member id: SHA-1 of the sorted peer URLs and the cluster token (and, here, the name). */
+    static long memberId(String name, List<String> peerUrls, String token) {
+        List<String> sorted = new ArrayList<>(peerUrls);
+        sorted.sort(null);
+        MessageDigest sha1 = sha1();
+        sha1.update(String.join("", sorted).getBytes(StandardCharsets.UTF_8));
+        sha1.update(token.getBytes(StandardCharsets.UTF_8));
+        sha1.update((byte) 0);
+        sha1.update(name.getBytes(StandardCharsets.UTF_8));
+        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong());
+    }
+
+    /** Like etcd's cluster id: SHA-1 of the sorted member ids and the cluster token. */
+    static long clusterId(List<Long> memberIds, String token) {
+        List<Long> sorted = new ArrayList<>(memberIds);
+        sorted.sort(Long::compareUnsigned);
+        MessageDigest sha1 = sha1();
+        for (long id : sorted) {
+            sha1.update(ByteBuffer.allocate(8).putLong(id).array());
+        }
+        sha1.update(token.getBytes(StandardCharsets.UTF_8));
+        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong());
+    }
+
+    private static long nonZero(long id) {
+        return id == 0 ? 1 : id;
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-1", e);
+        }
+    }
+
+    // ---- builder ------------------------------------------------------------------------------
+
+    /** How to start a member; every setter returns this builder. Not thread-safe. */
+    public static final class Builder {
+        private String name = "default";
+        private Path dataDir;
+        private String storage = "rocksdb";
+        private List<URI> clientUrls = List.of();
+        private List<URI> advertiseClientUrls = List.of();
+        private List<String> transports;
+        private List<URI> peerUrls = List.of(URI.create("http://localhost:2380"));
+        private String initialClusterToken = "etcd-cluster";
+        private int maxRequestBytes = ClientEndpointConfig.DEFAULT_MAX_REQUEST_BYTES;
+        private int maxTxnOps = KvRequestChecks.DEFAULT_MAX_TXN_OPS;
+        private final Map<String, String> options = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The member name, default "default". */
+        public Builder name(String name) {
+            this.name = requireText(name, "name");
+            return this;
+        }
+
+        /** The data directory (required); created if missing. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** The storage provider id, default "rocksdb". */
+        public Builder storage(String providerId) {
+            this.storage = requireText(providerId, "storage");
+            return this;
+        }
+
+        /** The client URLs to listen on (port 0: any free port); default none: embedded only. */
+        public Builder clientUrls(List<URI> listen) {
+            this.clientUrls = List.copyOf(listen);
+            return this;
+        }
+
+        /** The client URLs the member list shows; default the bound ones. */
+        public Builder advertiseClientUrls(List<URI> advertise) {
+            this.advertiseClientUrls = List.copyOf(advertise);
+            return this;
+        }
+
+        /** The transport ids serving the client URLs; default ["grpc"] when client URLs are given. */
+        public Builder transports(List<String> ids) {
+            this.transports = List.copyOf(ids);
+            return this;
+        }
+
+        /** The advertised peer URLs (recorded in the member list; a one-member cluster for now). */
+        public Builder peerUrls(List<URI> advertised) {
+            if (advertised.isEmpty()) {
+                throw new IllegalArgumentException("at least one peer URL is needed");
+            }
+            this.peerUrls = List.copyOf(advertised);
+            return this;
+        }
+
+        /** The cluster token the cluster id derives from, default "etcd-cluster". */
+        public Builder initialClusterToken(String token) {
+            this.initialClusterToken = requireText(token, "initialClusterToken");
+            return this;
+        }
+
+        /** The largest request accepted, default 1.5 MiB (etcd's). */
+        public Builder maxRequestBytes(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxRequestBytes must be positive, got " + max);
+            }
+            this.maxRequestBytes = max;
+            return this;
+        }
+
+        /** The most operations in a transaction, default 128 (etcd's). */
+        public Builder maxTxnOps(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxTxnOps must be positive, got " + max);
+            }
+            this.maxTxnOps = max;
+            return this;
+        }
+
+        /** A storage option ({@code rocksdb.*}, {@code xodus.*}), passed to both backends. */
+        public Builder option(String key, String value) {
+            options.put(requireText(key, "option key"), Objects.requireNonNull(value, "option value"));
+            return this;
+        }
+
+        /**
+         * Opens storage, replays the log, elects this member (alone, it needs no election timeout),
+         * binds the client endpoints, and returns once the member leads and has applied what was
+         * committed before.
+         *
+         * @throws StartException naming the problem: unusable data directory (path and reason),
+         *     unknown storage or transport id (with the ids found), an address in use
+         */
+        public CairnServer start() {
+            if (dataDir == null) {
+                throw new StartException("no data directory given", null);
+            }
+            StorageProvider provider;
+            try {
+                provider = StorageProviders.byId(storage);
+            } catch (IllegalArgumentException e) {
+                throw new StartException(e.getMessage(), e);
+            }
+            Path member = dataDir.resolve("member");
+            try {
+                Files.createDirectories(member);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new StartException("data directory " + dataDir + " is unusable: " + e, e);
+            }
+            if (!Files.isWritable(member)) {
+                throw new StartException("data directory " + dataDir + " is unusable: " + member + " is not writable", null);
+            }
+            Backend raft = null;
+            Backend state = null;
+            CairnServer server = null;
+            ExecutorService completions = completionExecutor();
+            try {
+                raft = openBackend(provider, member.resolve("raft"), BackendRaftStorage.KEYSPACES);
+                state = openBackend(provider, member.resolve("state"), STATE_KEYSPACES);
+                try {
+                    server = new CairnServer(this, raft, state, completions);
+                } catch (IllegalStateException e) {
+                    throw new StartException("data directory " + dataDir + " is unusable: corrupted: " + e.getMessage(), e);
+                }
+                server.node.start();
+                try {
+                    server.node.firstLeader().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw new StartException("the member stopped while starting: " + e.getCause(), e.getCause());
+                } catch (TimeoutException e) {
+                    throw new StartException("the member elected no leader within 30 s", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StartException("interrupted while starting", e);
+                }
+                server.startEndpoints(this);
+                return server;
+            } catch (RuntimeException e) {
+                if (server != null) {
+                    server.close();
+                } else {
+                    if (state != null) {
+                        state.close();
+                    }
+                    if (raft != null) {
+                        raft.close();
+                    }
+                    completions.shutdown();
+                }
+                throw e instanceof StartException ? e : new StartException("cannot start: " + e.getMessage(), e);
+            }
+        }
+
+        private Backend openBackend(StorageProvider provider, Path directory, Set<String> keyspaces) {
+            try {
+                return provider.open(new BackendConfig(directory, keyspaces, options));
+            } catch (StorageException e) {
+                throw new StartException("data directory " + dataDir + " is unusable: " + directory + ": "
+                        + describe(e.reason()) + " (" + e.getMessage() + ")", e);
+            }
+        }
+
+        private static String describe(StorageException.Reason reason) {
+            return switch (reason.name()) {
+                case "LOCKED" -> "locked by another process";
+                case "FOREIGN" -> "foreign (not a " + "Cairn backend of this storage)";
+                case "CORRUPTED" -> "corrupted";
+                default -> reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            };
+        }
+
+        private static ExecutorService completionExecutor() {
+            AtomicInteger counter = new AtomicInteger();
+            return Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "cairn-complete-" + counter.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        private static String requireText(String value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(what + " is blank");
+            }
+            return value;
+        }
+    }
+
+    /** Watch until the watch hub is wired in: every stream fails with UNIMPLEMENTED. */
+    private static final class UnimplementedWatchStream implements WatchStream {
+        private final QueuePublisher<WatchResponse> publisher = new QueuePublisher<>(() -> {});
+
+        UnimplementedWatchStream() {
+            publisher.fail(new CairnException(StatusCode.UNIMPLEMENTED, "watch is " + LocalCairn.NOT_IMPLEMENTED));
+        }
+
+        @Override public void create(WatchCreateRequest request) {}
+        @Override public void cancel(long watchId) {}
+        @Override public void requestProgress() {}
+        @Override public void subscribe(Flow.Subscriber<? super WatchResponse> subscriber) { publisher.subscribe(subscriber); }
+        @Override public void close() {}
+    }
+}

@@ -1,0 +1,417 @@
+package io.cairn.server;
+
+import io.cairn.api.Cairn;
+import io.cairn.api.CairnException;
+import io.cairn.api.ErrorCode;
+import io.cairn.api.ResponseHeader;
+import io.cairn.api.StatusCode;
+import io.cairn.api.auth.Auth;
+import io.cairn.api.cluster.Cluster;
+import io.cairn.api.cluster.Member;
+import io.cairn.api.cluster.MemberAddRequest;
+import io.cairn.api.cluster.MemberAddResponse;
+import io.cairn.api.cluster.MemberListRequest;
+import io.cairn.api.cluster.MemberListResponse;
+import io.cairn.api.cluster.MemberPromoteRequest;
+import io.cairn.api.cluster.MemberPromoteResponse;
+import io.cairn.api.cluster.MemberRemoveRequest;
+import io.cairn.api.cluster.MemberRemoveResponse;
+import io.cairn.api.cluster.MemberUpdateRequest;
+import io.cairn.api.cluster.MemberUpdateResponse;
+import io.cairn.api.election.Election;
+import io.cairn.api.kv.CompactionRequest;
+import io.cairn.api.kv.CompactionResponse;
+import io.cairn.api.kv.DeleteRangeRequest;
+import io.cairn.api.kv.DeleteRangeResponse;
+import io.cairn.api.kv.KV;
+import io.cairn.api.kv.PutRequest;
+import io.cairn.api.kv.PutResponse;
+import io.cairn.api.kv.RangeRequest;
+import io.cairn.api.kv.RangeResponse;
+import io.cairn.api.kv.RequestOp;
+import io.cairn.api.kv.TxnRequest;
+import io.cairn.api.kv.TxnResponse;
+import io.cairn.api.lease.Lease;
+import io.cairn.api.lease.LeaseGrantRequest;
+import io.cairn.api.lease.LeaseGrantResponse;
+import io.cairn.api.lease.LeaseKeepAliveResponse;
+import io.cairn.api.lease.LeaseKeepAliveStream;
+import io.cairn.api.lease.LeaseLeasesResponse;
+import io.cairn.api.lease.LeaseRevokeRequest;
+import io.cairn.api.lease.LeaseRevokeResponse;
+import io.cairn.api.lease.LeaseTimeToLiveRequest;
+import io.cairn.api.lease.LeaseTimeToLiveResponse;
+import io.cairn.api.lock.Lock;
+import io.cairn.api.maintenance.AlarmRequest;
+import io.cairn.api.maintenance.AlarmResponse;
+import io.cairn.api.maintenance.DefragmentResponse;
+import io.cairn.api.maintenance.DowngradeInfo;
+import io.cairn.api.maintenance.HashKVRequest;
+import io.cairn.api.maintenance.HashKVResponse;
+import io.cairn.api.maintenance.HashResponse;
+import io.cairn.api.maintenance.Maintenance;
+import io.cairn.api.maintenance.MoveLeaderRequest;
+import io.cairn.api.maintenance.MoveLeaderResponse;
+import io.cairn.api.maintenance.SnapshotResponse;
+import io.cairn.api.maintenance.StatusResponse;
+import io.cairn.api.watch.Watch;
+import io.cairn.api.watch.WatchStream;
+import io.cairn.server.lease.Lessor;
+import io.cairn.server.mvcc.HashResult;
+import io.cairn.server.mvcc.KvRequestChecks;
+import io.cairn.server.mvcc.MvccStore;
+import io.cairn.spi.storage.Backend;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.function.Supplier;
+
+/**
+ * The in-process {@link Cairn}: every call goes straight to the node, no socket, no serialisation
+ * but the log's. Writes are proposed through Raft; linearizable reads wait for a ReadIndex;
+ * serializable reads read the local store at once.
+ *
+ * <p>Threading: thread-safe. Futures complete on the server's completion executor.
+ */
+final class LocalCairn implements Cairn {
+
+    /** etcd's API version string, the one etcdctl and the clients expect in Status. */
+    static final String ETCD_API_VERSION = "3.5.0";
+    static final String NOT_IMPLEMENTED = "not implemented yet";
+
+    private final RaftNode node;
+    private final MvccStore store;
+    private final Lessor lessor;
+    private final Backend stateBackend;
+    private final Backend raftBackend;
+    private final Executor completions;
+    private volatile Member self;
+    private final long clusterId;
+    private final int maxTxnOps;
+    private final int maxRequestBytes;
+    private final Supplier<WatchStream> watchStreams;
+
+    private final KV kv = new LocalKv();
+    private final Lease lease = new LocalLease();
+    private final Cluster cluster = new LocalCluster();
+    private final Maintenance maintenance = new LocalMaintenance();
+    private final Lock lock = unimplemented(Lock.class);
+    private final Election election = unimplemented(Election.class);
+    private final Auth auth = unimplemented(Auth.class);
+
+    LocalCairn(RaftNode node, MvccStore store, Lessor lessor, Backend stateBackend, Backend raftBackend,
+               Executor completions, Member self, long clusterId, int maxTxnOps, int maxRequestBytes,
+               Supplier<WatchStream> watchStreams) {
+        this.node = node;
+        this.store = store;
+        this.lessor = lessor;
+        this.stateBackend = stateBackend;
+        this.raftBackend = raftBackend;
+        this.completions = completions;
+        this.self = self;
+        this.clusterId = clusterId;
+        this.maxTxnOps = maxTxnOps;
+        this.maxRequestBytes = maxRequestBytes;
+        this.watchStreams = watchStreams;
+    }
+
+    /** Sets this member as the member list shows it (its client URLs are known once the endpoints are bound). */
+    void self(Member member) {
+        this.self = Objects.requireNonNull(member, "member");
+    }
+
+    /** A response header at the store's current revision, with cluster, member and term. */
+    ResponseHeader header() {
+        return header(store.currentRevision());
+    }
+
+    ResponseHeader header(long revision) {
+        return new ResponseHeader(clusterId, self.id(), revision, node.term());
+    }
+
+    @Override public KV kv() { return kv; }
+    @Override public Watch watch() { return watchStreams::get; }
+    @Override public Lease lease() { return lease; }
+    @Override public Cluster cluster() { return cluster; }
+    @Override public Maintenance maintenance() { return maintenance; }
+    @Override public Lock lock() { return lock; }
+    @Override public Election election() { return election; }
+    @Override public Auth auth() { return auth; }
+
+    /** The server owns the node; closing a client view of it does nothing. */
+    @Override
+    public void close() {}
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private <R> CompletableFuture<R> propose(Object request) {
+        return node.propose(request);
+    }
+
+    private <R> CompletableFuture<R> checked(Runnable check, Supplier<CompletableFuture<R>> then) {
+        try {
+            check.run();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return then.get();
+    }
+
+    private <R> CompletableFuture<R> linearizable(Supplier<R> read) {
+        return node.readBarrier().thenApply(v -> read.get());
+    }
+
+    private <R> CompletableFuture<R> serializable(Supplier<R> read) {
+        return CompletableFuture.supplyAsync(read, completions);
+    }
+
+    private static <R> CompletableFuture<R> failed(CairnException e) {
+        return CompletableFuture.failedFuture(e);
+    }
+
+    private static boolean allSerializable(List<RequestOp> ops) {
+        for (RequestOp op : ops) {
+            if (!(op instanceof RangeRequest range) || !range.serializable()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An implementation whose every method fails with UNIMPLEMENTED: these belong to later issues. */
+    @SuppressWarnings("unchecked")
+    private static <T> T unimplemented(Class<T> type) {
+        return (T) Proxy.newProxyInstance(LocalCairn.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "toString": return "unimplemented " + type.getSimpleName();
+                case "hashCode": return System.identityHashCode(proxy);
+                case "equals": return proxy == args[0];
+                default: break;
+            }
+            CairnException e = new CairnException(StatusCode.UNIMPLEMENTED,
+                    type.getSimpleName().toLowerCase(java.util.Locale.ROOT) + "." + method.getName() + " is " + NOT_IMPLEMENTED);
+            if (method.getReturnType() == Flow.Publisher.class) {
+                return (Flow.Publisher<Object>) subscriber -> {
+                    subscriber.onSubscribe(new Flow.Subscription() {
+                        @Override public void request(long n) {}
+                        @Override public void cancel() {}
+                    });
+                    subscriber.onError(e);
+                };
+            }
+            return CompletableFuture.failedFuture(e);
+        });
+    }
+
+    // ---- KV -----------------------------------------------------------------------------------
+
+    private final class LocalKv implements KV {
+        @Override
+        public CompletableFuture<RangeResponse> range(RangeRequest request) {
+            Objects.requireNonNull(request, "request");
+            return checked(() -> KvRequestChecks.checkRange(request),
+                    () -> request.serializable() ? serializable(() -> store.range(request))
+                            : linearizable(() -> store.range(request)));
+        }
+
+        @Override
+        public CompletableFuture<PutResponse> put(PutRequest request) {
+            Objects.requireNonNull(request, "request");
+            return checked(() -> KvRequestChecks.checkPut(request), () -> propose(request));
+        }
+
+        @Override
+        public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+            Objects.requireNonNull(request, "request");
+            return checked(() -> KvRequestChecks.checkDeleteRange(request), () -> propose(request));
+        }
+
+        @Override
+        public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+            Objects.requireNonNull(request, "request");
+            return checked(() -> KvRequestChecks.checkTxn(request, maxTxnOps), () -> {
+                if (KvRequestChecks.isReadOnly(request)) {
+                    // etcd serves a read-only txn as a read: serializable only if all its ranges are
+                    boolean serializable = allSerializable(request.success()) && allSerializable(request.failure());
+                    return serializable ? serializable(() -> store.readTxn(request)) : linearizable(() -> store.readTxn(request));
+                }
+                return propose(request);
+            });
+        }
+
+        @Override
+        public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+            Objects.requireNonNull(request, "request");
+            return propose(request);
+        }
+    }
+
+    // ---- Lease --------------------------------------------------------------------------------
+
+    private final class LocalLease implements Lease {
+        @Override
+        public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest request) {
+            Objects.requireNonNull(request, "request");
+            if (request.ttl() > Lessor.MAX_TTL_SECONDS) {
+                return failed(new CairnException(ErrorCode.LEASE_TTL_TOO_LARGE));
+            }
+            return propose(request);
+        }
+
+        @Override
+        public CompletableFuture<LeaseRevokeResponse> revoke(LeaseRevokeRequest request) {
+            Objects.requireNonNull(request, "request");
+            return propose(request);
+        }
+
+        @Override
+        public LeaseKeepAliveStream openKeepAliveStream() {
+            return new KeepAliveStream();
+        }
+
+        @Override
+        public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
+            Objects.requireNonNull(request, "request");
+            return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
+        }
+
+        @Override
+        public CompletableFuture<LeaseLeasesResponse> leases() {
+            return linearizable(() -> lessor.leases(store));
+        }
+    }
+
+    private <R> R onPrimary(Supplier<R> call) {
+        try {
+            return call.get();
+        } catch (IllegalStateException notPrimary) {
+            // only the leader tracks deadlines; one member that is not leader has no leader
+            throw new CairnException(ErrorCode.NO_LEADER, notPrimary);
+        }
+    }
+
+    /** etcd's keep-alive stream: each request renews on the leader, without a log entry. */
+    private final class KeepAliveStream implements LeaseKeepAliveStream {
+        private final QueuePublisher<LeaseKeepAliveResponse> publisher = new QueuePublisher<>(() -> {});
+        private volatile boolean closed;
+
+        @Override
+        public void keepAlive(long id) {
+            if (closed || publisher.isCancelled()) {
+                throw new IllegalStateException("the keep-alive stream is closed");
+            }
+            try {
+                publisher.offer(onPrimary(() -> lessor.renew(store, id, System.nanoTime())));
+            } catch (CairnException e) {
+                publisher.fail(e);
+            }
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super LeaseKeepAliveResponse> subscriber) {
+            publisher.subscribe(subscriber);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            publisher.complete();
+        }
+    }
+
+    // ---- Cluster ------------------------------------------------------------------------------
+
+    private final class LocalCluster implements Cluster {
+        @Override
+        public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest request) {
+            return failed(new CairnException(StatusCode.UNIMPLEMENTED,
+                    "member add is " + NOT_IMPLEMENTED + " (this build runs one-member clusters)"));
+        }
+
+        @Override
+        public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
+            // etcd refuses to remove the last voting member for want of started members
+            return failed(new CairnException(request.id() == self.id() ? ErrorCode.MEMBER_NOT_ENOUGH_STARTED
+                    : ErrorCode.MEMBER_NOT_FOUND));
+        }
+
+        @Override
+        public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
+            if (request.id() != self.id()) {
+                return failed(new CairnException(ErrorCode.MEMBER_NOT_FOUND));
+            }
+            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "member update is " + NOT_IMPLEMENTED));
+        }
+
+        @Override
+        public CompletableFuture<MemberListResponse> memberList(MemberListRequest request) {
+            Supplier<MemberListResponse> list = () -> new MemberListResponse(header(), List.of(self));
+            return request.linearizable() ? linearizable(list) : serializable(list);
+        }
+
+        @Override
+        public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
+            // the only member is a voter already
+            return failed(new CairnException(request.id() == self.id() ? ErrorCode.MEMBER_NOT_LEARNER
+                    : ErrorCode.MEMBER_NOT_FOUND));
+        }
+    }
+
+    // ---- Maintenance --------------------------------------------------------------------------
+
+    private final class LocalMaintenance implements Maintenance {
+        @Override
+        public CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
+            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "alarm is " + NOT_IMPLEMENTED));
+        }
+
+        @Override
+        public CompletableFuture<StatusResponse> status() {
+            return serializable(() -> {
+                long dbSize = stateBackend.stats().sizeOnDiskBytes() + raftBackend.stats().sizeOnDiskBytes();
+                return new StatusResponse(header(), ETCD_API_VERSION, Math.max(0, dbSize), node.leader(), node.lastIndex(),
+                        node.term(), node.appliedIndex(), List.of(), Math.max(0, dbSize), false, "3.5.0", 0,
+                        DowngradeInfo.NONE);
+            });
+        }
+
+        @Override
+        public CompletableFuture<DefragmentResponse> defragment() {
+            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "defragment is " + NOT_IMPLEMENTED));
+        }
+
+        @Override
+        public CompletableFuture<HashResponse> hash() {
+            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "hash is " + NOT_IMPLEMENTED));
+        }
+
+        @Override
+        public CompletableFuture<HashKVResponse> hashKV(HashKVRequest request) {
+            return linearizable(() -> {
+                HashResult result = store.hashKv(request.revision());
+                return new HashKVResponse(header(), result.hash(), Math.max(0, result.compactRevision()),
+                        result.hashRevision());
+            });
+        }
+
+        @Override
+        public Flow.Publisher<SnapshotResponse> snapshot() {
+            return subscriber -> {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override public void request(long n) {}
+                    @Override public void cancel() {}
+                });
+                subscriber.onError(new CairnException(StatusCode.UNIMPLEMENTED, "snapshot is " + NOT_IMPLEMENTED));
+            };
+        }
+
+        @Override
+        public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+            return failed(new CairnException(ErrorCode.BAD_LEADER_TRANSFEREE));
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.cairn.server;
+
+import io.cairn.api.Bytes;
+import io.cairn.api.kv.CompactionRequest;
+import io.cairn.api.kv.Compare;
+import io.cairn.api.kv.DeleteRangeRequest;
+import io.cairn.api.kv.PutRequest;
+import io.cairn.api.kv.RangeRequest;
+import io.cairn.api.kv.RequestOp;
+import io.cairn.api.kv.TxnRequest;
+import io.cairn.api.lease.LeaseGrantRequest;
+import io.cairn.api.lease.LeaseRevokeRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The payload of a normal Raft entry: a request id (so the member that proposed it can complete
+ * the caller's future when it is applied; 0 for proposals nobody waits for, such as a lease expiry)
+ * and one request. Binary layout: {@code version(1) ‖ varint(requestId) ‖ tag ‖ body}, where
+ * numbers are unsigned LEB128 varints, byte strings are {@code varint(length) ‖ bytes}, booleans
+ * and enums one byte each. Decoding rejects an unknown version or tag, truncation and trailing
+ * bytes with an {@link IllegalArgumentException} naming the offset.
+ *
+ * <p>Threading: stateless, thread-safe.
+ */
+final class RequestCodec {
+
+    static final int VERSION = 1;
+
+    /** A proposal as it travels through the log. */
+    record LogRequest(long requestId, Object request) {
+        LogRequest {
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
+    /** etcd's lease checkpoint: the remaining TTL of a lease, recorded through the log. */
+    record LeaseCheckpoint(long id, long remainingTtlSeconds) {}
+
+    private static final int PUT = 1, DELETE_RANGE = 2, TXN = 3, RANGE = 4, COMPACTION = 5, LEASE_GRANT = 6,
+            LEASE_REVOKE = 7, LEASE_CHECKPOINT = 8;
+
+    private RequestCodec() {}
+
+    /**
+     * Encodes {@code request}; the result is the caller's.
+     *
+     * @throws IllegalArgumentException for a request type the log does not carry
+     */
+    static byte[] encode(long requestId, Object request) {
+        Writer w = new Writer();
+        w.out.write(VERSION);
+        w.varint(requestId);
+        switch (request) {
+            case PutRequest p -> { w.out.write(PUT); put(w, p); }
+            case DeleteRangeRequest d -> { w.out.write(DELETE_RANGE); deleteRange(w, d); }
+            case TxnRequest t -> { w.out.write(TXN); txn(w, t); }
+            case CompactionRequest c -> { w.out.write(COMPACTION); w.varint(c.revision()); w.bool(c.physical()); }
+            case LeaseGrantRequest g -> { w.out.write(LEASE_GRANT); w.varint(g.ttl()); w.varint(g.id()); }
+            case LeaseRevokeRequest r -> { w.out.write(LEASE_REVOKE); w.varint(r.id()); }
+            case LeaseCheckpoint c -> { w.out.write(LEASE_CHECKPOINT); w.varint(c.id()); w.varint(c.remainingTtlSeconds()); }
+            default -> throw new IllegalArgumentException("not a request the Raft log carries: " + request.getClass().getName());
+        }
+        return w.out.toByteArray();
+    }
+
+    /** Decodes an entry's payload. @throws IllegalArgumentException if it is malformed */
+    static LogRequest decode(byte[] data) {
+        Reader r = new Reader(data);
+        int version = r.u8();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("request of unknown version " + version + " (this build reads " + VERSION + ")");
+        }
+        long requestId = r.varint();
+        int tag = r.u8();
+        Object request = switch (tag) {
+            case PUT -> readPut(r);
+            case DELETE_RANGE -> readDeleteRange(r);
+            case TXN -> readTxn(r, 0);
+            case COMPACTION -> new CompactionRequest(r.varint(), r.bool());
+            case LEASE_GRANT -> {
+                long ttl = r.varint();
+                yield new LeaseGrantRequest(ttl, r.varint());
+            }
+            case LEASE_REVOKE -> new LeaseRevokeRequest(r.varint());
+            case LEASE_CHECKPOINT -> new LeaseCheckpoint(r.varint(), r.varint());
+            default -> throw r.error("unknown request tag " + tag);
+        };
+        r.end();
+        return new LogRequest(requestId, request);
+    }
+
+    // ---- writing ------------------------------------------------------------------------------
+
+    private static void put(Writer w, PutRequest p) {
+        w.bytes(p.key());
+        w.bytes(p.value());
+        w.varint(p.lease());
+        w.bool(p.prevKv());
+        w.bool(p.ignoreValue());
+        w.bool(p.ignoreLease());
+    }
+
+    private static void deleteRange(Writer w, DeleteRangeRequest d) {
+        w.bytes(d.key());
+        w.bytes(d.rangeEnd());
+        w.bool(d.prevKv());
+    }
+
+    private static void range(Writer w, RangeRequest q) {
+        w.bytes(q.key());
+        w.bytes(q.rangeEnd());
+        w.varint(q.limit());
+        w.varint(q.revision());
+        w.out.write(q.sortOrder().ordinal());
+        w.out.write(q.sortTarget().ordinal());
+        w.bool(q.serializable());
+        w.bool(q.keysOnly());
+        w.bool(q.countOnly());
+        w.varint(q.minModRevision());
+        w.varint(q.maxModRevision());
+        w.varint(q.minCreateRevision());
+        w.varint(q.maxCreateRevision());
+    }
+
+    private static void txn(Writer w, TxnRequest t) {
+        w.varint(t.compare().size());
+        for (Compare c : t.compare()) {
+            w.out.write(c.result().ordinal());
+            w.out.write(c.target().ordinal());
+            w.bytes(c.key());
+            w.bytes(c.rangeEnd());
+            w.varint(c.number());
+            w.bytes(c.value());
+        }
+        ops(w, t.success());
+        ops(w, t.failure());
+    }
+
+    private static void ops(Writer w, List<RequestOp> ops) {
+        w.varint(ops.size());
+        for (RequestOp op : ops) {
+            switch (op) {
+                case RangeRequest q -> { w.out.write(RANGE); range(w, q); }
+                case PutRequest p -> { w.out.write(PUT); put(w, p); }
+                case DeleteRangeRequest d -> { w.out.write(DELETE_RANGE); deleteRange(w, d); }
+                case TxnRequest t -> { w.out.write(TXN); txn(w, t); }
+            }
+        }
+    }
+
+    // ---- reading ------------------------------------------------------------------------------
+
+    private static PutRequest readPut(Reader r) {
+        return new PutRequest(r.bytes(), r.bytes(), r.varint(), r.bool(), r.bool(), r.bool());
+    }
+
+    private static DeleteRangeRequest readDeleteRange(Reader r) {
+        return new DeleteRangeRequest(r.bytes(), r.bytes(), r.bool());
+    }
+
+    private static RangeRequest readRange(Reader r) {
+        return new RangeRequest(r.bytes(), r.bytes(), r.varint(), r.varint(), r.enumValue(RangeRequest.SortOrder.values()),
+                r.enumValue(RangeRequest.SortTarget.values()), r.bool(), r.bool(), r.bool(), r.varint(), r.varint(),
+                r.varint(), r.varint());
+    }
+
+    private static TxnRequest readTxn(Reader r, int depth) {
+        if (depth > 64) {
+            throw r.error("transactions nested deeper than 64");
+        }
+        int compares = r.count();
+        List<Compare> compare = new ArrayList<>(compares);
+        for (int i = 0; i < compares; i++) {
+            compare.add(new Compare(r.enumValue(Compare.Result.values()), r.enumValue(Compare.Target.values()), r.bytes(),
+                    r.bytes(), r.varint(), r.bytes()));
+        }
+        return new TxnRequest(compare, readOps(r, depth), readOps(r, depth));
+    }
+
+    private static List<RequestOp> readOps(Reader r, int depth) {
+        int n = r.count();
+        List<RequestOp> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int tag = r.u8();
+            ops.add(switch (tag) {
+                case RANGE -> readRange(r);
+                case PUT -> readPut(r);
+                case DELETE_RANGE -> readDeleteRange(r);
+                case TXN -> readTxn(r, depth + 1);
+                default -> throw r.error("unknown operation tag " + tag);
+            });
+        }
+        return ops;
+    }
+
+    private static final class Writer {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+
+        void varint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                out.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            out.write((int) v);
+        }
+
+        void bool(boolean b) {
+            out.write(b ? 1 : 0);
+        }
+
+        void bytes(Bytes b) {
+            byte[] raw = b.toByteArray();
+            varint(raw.length);
+            out.write(raw, 0, raw.length);
+        }
+    }
+
+    private static final class Reader {
+        final byte[] in;
+        int pos;
+
+        Reader(byte[] in) {
+            this.in = Objects.requireNonNull(in, "data");
+        }
+
+        IllegalArgumentException error(String what) {
+            return new IllegalArgumentException("malformed request at offset " + pos + ": " + what);
+        }
+
+        int u8() {
+            if (pos >= in.length) {
+                throw error("truncated");
+            }
+            return in[pos++] & 0xFF;
+        }
+
+        long varint() {
+            long v = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                int b = u8();
+                v |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    return v;
+                }
+            }
+            throw error("varint longer than 10 bytes");
+        }
+
+        int count() {
+            long n = varint();
+            if (n < 0 || n > in.length - pos) {
+                throw error("count " + n + " exceeds the remaining " + (in.length - pos) + " bytes");
+            }
+            return (int) n;
+        }
+
+        boolean bool() {
+            int b = u8();
+            if (b > 1) {
+                throw error("boolean byte " + b);
+            }
+            return b == 1;
+        }
+
+        <E extends Enum<E>> E enumValue(E[] values) {
+            int b = u8();
+            if (b >= values.length) {
+                throw error("enum value " + b + " of " + values[0].getDeclaringClass().getSimpleName());
+            }
+            return values[b];
+        }
+
+        Bytes bytes() {
+            int n = count();
+            Bytes b = Bytes.copyOf(in, pos, n);
+            pos += n;
+            return b;
+        }
+
+        void end() {
+            if (pos != in.length) {
+                throw error((in.length - pos) + " trailing bytes");
+            }
+        }
+    }
+}
