@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -85,9 +80,10 @@ final class CairnProcess implements AutoCloseable {
             command.addAll(List.of("--listen-client-urls", "http://127.0.0.1:0"));
         }
         command.addAll(List.of(flags));
-        Process process = launch(command);
-        Output out = new Output(process.getInputStream(), "stdout");
-        Output err = new Output(process.getErrorStream(), "stderr");
+        Launched launched = launch(command);
+        Process process = launched.process();
+        Output out = launched.stdout();
+        Output err = launched.stderr();
         String ready;
         try {
             ready = out.firstLineStartingWith(ServerRun.READY, process, START_TIMEOUT);
@@ -109,9 +105,10 @@ final class CairnProcess implements AutoCloseable {
 
     /** Runs any command with optional standard input and returns its exit code and output. */
     static Result runCommand(List<String> command, String stdin, Duration timeout) {
-        Process process = launch(command);
-        Output out = new Output(process.getInputStream(), "stdout");
-        Output err = new Output(process.getErrorStream(), "stderr");
+        Launched launched = launch(command);
+        Process process = launched.process();
+        Output out = launched.stdout();
+        Output err = launched.stderr();
         try (var in = process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -124,21 +121,32 @@ final class CairnProcess implements AutoCloseable {
             waitFor(process, Duration.ofSeconds(10));
             fail("timed out after " + timeout + ": " + command + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
         }
-        out.awaitEnd();
-        err.awaitEnd();
         return new Result(process.exitValue(), out.text(), err.text());
     }
 
     /** A command that started in the background, such as {@code etcdctl watch}; closing kills it. */
     static Background background(List<String> command) {
-        Process process = launch(command);
-        return new Background(process, new Output(process.getInputStream(), "stdout"),
-                new Output(process.getErrorStream(), "stderr"));
+        Launched launched = launch(command);
+        return new Background(launched.process(), launched.stdout(), launched.stderr());
     }
 
-    private static Process launch(List<String> command) {
+    /** A started process and the files its stdout and stderr go to. */
+    private record Launched(Process process, Output stdout, Output stderr) {}
+
+    private static Launched launch(List<String> command) {
+        Path logs = Path.of(System.getProperty("cairn.test.dir", "target/it-data")).toAbsolutePath().resolve("logs");
+        long n = DIRECTORIES.incrementAndGet();
+        String base = Path.of(command.get(command.get(0).equals("env") ? 2 : 0)).getFileName() + "-" + n;
         try {
-            return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+            Files.createDirectories(logs);
+            Path out = logs.resolve(base + ".out");
+            Path err = logs.resolve(base + ".err");
+            Process process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            return new Launched(process, new Output(out), new Output(err));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);
         }
@@ -194,8 +202,6 @@ final class CairnProcess implements AutoCloseable {
             waitFor(process, Duration.ofSeconds(10));
             fail("cairn did not stop within 30 s of SIGTERM\nstderr:\n" + stderr.text());
         }
-        stdout.awaitEnd();
-        stderr.awaitEnd();
         return process.exitValue();
     }
 
@@ -270,77 +276,45 @@ final class CairnProcess implements AutoCloseable {
         }
     }
 
-    /** Everything a process wrote to one stream, read by a daemon thread as it comes. */
+    /**
+     * Everything a process wrote to one stream. The stream goes to a file rather than a pipe: a pipe
+     * read by a thread can lose its last bytes when the process exits, a file cannot, and the file
+     * stays under target/ for a failed test's post-mortem.
+     */
     private static final class Output {
-        private final StringBuilder text = new StringBuilder();
-        private final CompletableFuture<Void> ended = new CompletableFuture<>();
-        private final List<Consumer<String>> lineListeners = new ArrayList<>();
-        private final StringBuilder partialLine = new StringBuilder();
+        private final Path file;
 
-        Output(InputStream in, String name) {
-            Thread reader = new Thread(() -> {
-                byte[] buffer = new byte[8192];
-                try (in) {
-                    int read;
-                    while ((read = in.read(buffer)) >= 0) {
-                        append(new String(buffer, 0, read, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    // the process went away; what was read stays
-                } finally {
-                    ended.complete(null);
-                }
-            }, "cairn-test-" + name);
-            reader.setDaemon(true);
-            reader.start();
+        Output(Path file) {
+            this.file = file;
         }
 
-        private synchronized void append(String chunk) {
-            text.append(chunk);
-            partialLine.append(chunk);
-            int newline;
-            while ((newline = partialLine.indexOf("\n")) >= 0) {
-                String line = partialLine.substring(0, newline);
-                partialLine.delete(0, newline + 1);
-                lineListeners.forEach(listener -> listener.accept(line));
+        String text() {
+            try {
+                return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        }
-
-        synchronized String text() {
-            return text.toString();
         }
 
         String firstLineStartingWith(String prefix, Process process, Duration timeout) {
-            CompletableFuture<String> found = new CompletableFuture<>();
-            synchronized (this) {
-                text.toString().lines().filter(l -> l.startsWith(prefix)).findFirst().ifPresent(found::complete);
-                lineListeners.add(line -> {
-                    if (line.startsWith(prefix)) {
-                        found.complete(line);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                boolean exited = !process.isAlive();
+                String text = text();
+                int end = text.lastIndexOf('\n');
+                if (end >= 0) {
+                    var found = text.substring(0, end).lines().filter(l -> l.startsWith(prefix)).findFirst();
+                    if (found.isPresent()) {
+                        return found.get();
                     }
-                });
-            }
-            process.onExit().thenRun(() -> ended.thenRun(() -> found.completeExceptionally(
-                    new IllegalStateException("the process exited with code " + process.exitValue()))));
-            try {
-                return found.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new AssertionError("no line starting with '" + prefix + "' within " + timeout);
-            } catch (ExecutionException e) {
-                throw new AssertionError(e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
-        }
-
-        void awaitEnd() {
-            try {
-                ended.get(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // output may be incomplete; the caller reports what it has
+                }
+                if (exited) {
+                    throw new AssertionError("the process exited with code " + process.exitValue());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no line starting with '" + prefix + "' within " + timeout);
+                }
+                sleep(50);
             }
         }
     }

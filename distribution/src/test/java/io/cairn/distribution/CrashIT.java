@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,9 +38,10 @@ class CrashIT {
     void everyAcknowledgedPutSurvivesSigkill(String storage) throws Exception {
         Path dataDir = CairnProcess.newDataDir("crash-" + storage);
         List<Long> acknowledgedRevisions = new CopyOnWriteArrayList<>();
+        AtomicReference<Exception> writerStop = new AtomicReference<>();
         try (CairnProcess first = CairnProcess.start(dataDir, "--storage", storage);
              Client client = Client.builder().endpoints(first.clientUrl())
-                     .retryMaxDuration(Duration.ofMillis(500)).build()) {
+                     .retryMaxDuration(Duration.ofSeconds(2)).build()) {
             String command = ProcessHandle.of(first.pid()).flatMap(h -> h.info().command()).orElse("");
             assertTrue(command.endsWith("/java"), "the launcher execs java, so the kill reaches the JVM: " + command);
 
@@ -50,6 +52,7 @@ class CrashIT {
                                 .get(10, TimeUnit.SECONDS).getHeader().getRevision();
                         acknowledgedRevisions.add(revision);
                     } catch (Exception e) {
+                        writerStop.set(e);
                         return; // the server is gone: this put is not acknowledged
                     }
                 }
@@ -60,7 +63,7 @@ class CrashIT {
                 Thread.sleep(10);
             }
             assertTrue(acknowledgedRevisions.size() >= MIN_ACKNOWLEDGED, () -> "only " + acknowledgedRevisions.size()
-                    + " puts acknowledged; stderr:\n" + first.stderr());
+                    + " puts acknowledged (writer stopped by " + writerStop.get() + "); stderr:\n" + first.stderr());
             first.kill();
             writer.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(writer.isAlive(), "the writer stops once the server is gone");
