@@ -1,5 +1,5 @@
 /**
- * The Cairn node: the Raft loop, the durable Raft log, the MVCC state machine, leases and the
+ * The Cairn node: the Raft loop, the durable Raft log, the MVCC state machine, leases, the watch hub and the
  * embedding entry point {@link io.cairn.server.CairnServer}.
  *
  * @uses io.cairn.spi.storage.StorageProvider opens the Raft log and the state machine, chosen by id
@@ -15,6 +15,7 @@ module io.cairn.server {
     exports io.cairn.server.mvcc;
     exports io.cairn.server.lease;
     exports io.cairn.server.raftlog;
+    exports io.cairn.server.watch;
 
     uses io.cairn.spi.storage.StorageProvider;
     uses io.cairn.spi.transport.TransportProvider;

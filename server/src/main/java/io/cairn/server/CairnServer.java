@@ -1,17 +1,13 @@
 package io.cairn.server;
 
 import io.cairn.api.Cairn;
-import io.cairn.api.CairnException;
 import io.cairn.api.Experimental;
-import io.cairn.api.StatusCode;
 import io.cairn.api.cluster.Member;
-import io.cairn.api.watch.WatchCreateRequest;
-import io.cairn.api.watch.WatchResponse;
-import io.cairn.api.watch.WatchStream;
 import io.cairn.server.lease.Lessor;
 import io.cairn.server.mvcc.KvRequestChecks;
 import io.cairn.server.mvcc.MvccStore;
 import io.cairn.server.raftlog.BackendRaftStorage;
+import io.cairn.server.watch.WatchHub;
 import io.cairn.spi.storage.Backend;
 import io.cairn.spi.storage.BackendConfig;
 import io.cairn.spi.storage.StorageException;
@@ -40,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +83,7 @@ public final class CairnServer implements AutoCloseable {
     private final Backend stateBackend;
     private final MvccStore store;
     private final RaftNode node;
+    private final WatchHub watchHub;
     private final LocalCairn cairn;
     private final ExecutorService completions;
     private final List<ClientEndpoint> endpoints = new ArrayList<>();
@@ -111,13 +107,24 @@ public final class CairnServer implements AutoCloseable {
                 .withMaxTxnOps(b.maxTxnOps)
                 .withHeaders(revision -> new io.cairn.api.ResponseHeader(clusterId, memberId, revision,
                         nodeRef[0] == null ? 0 : nodeRef[0].term())));
-        // TODO(node): hand applied events to io.cairn.server.watch.WatchHub once the watch branch is merged
-        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, ApplyListener.NONE,
+        this.watchHub = new WatchHub(store, WatchHub.Options.defaults());
+        ApplyListener toWatchers = new ApplyListener() {
+            @Override
+            public void onApplied(long revision, List<io.cairn.api.watch.Event> events) {
+                watchHub.onApplied(revision, events);
+            }
+
+            @Override
+            public void onCompacted(long compactRevision) {
+                watchHub.onCompacted(compactRevision);
+            }
+        };
+        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, toWatchers,
                 RaftNode.PeerSender.NONE, completions, b.maxRequestBytes);
         nodeRef[0] = node;
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
-                b.maxTxnOps, b.maxRequestBytes, UnimplementedWatchStream::new);
+                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()));
     }
 
     /** A builder with etcd's defaults. */
@@ -151,6 +158,10 @@ public final class CairnServer implements AutoCloseable {
         return name;
     }
 
+    private LocalCairn cairn() {
+        return cairn;
+    }
+
     /** Readies the node handled so far: with group commit, fewer than the proposals under load. */
     long readies() {
         return node.readies();
@@ -159,6 +170,11 @@ public final class CairnServer implements AutoCloseable {
     /** Synced batches written to the Raft log so far. */
     long syncedLogWrites() {
         return node.raftLog().syncedWrites();
+    }
+
+    /** The state machine's backend, for tests that stage a crash. */
+    Backend stateBackendForTests() {
+        return stateBackend;
     }
 
     RaftNode node() {
@@ -183,6 +199,7 @@ public final class CairnServer implements AutoCloseable {
             }
         }
         node.close();
+        watchHub.close();
         store.close();
         try {
             stateBackend.flush();
@@ -201,6 +218,7 @@ public final class CairnServer implements AutoCloseable {
         closed = true;
         endpoints.forEach(ClientEndpoint::close);
         node.close();
+        watchHub.close();
         store.close();
         stateBackend.close();
         raftBackend.close();
@@ -263,7 +281,8 @@ public final class CairnServer implements AutoCloseable {
         sha1.update(token.getBytes(StandardCharsets.UTF_8));
         sha1.update((byte) 0);
         sha1.update(name.getBytes(StandardCharsets.UTF_8));
-        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong());
+        // the Raft engine takes ids in (0, Long.MAX_VALUE]: etcd's are uint64, ours keep 63 bits
+        return nonZero(ByteBuffer.wrap(sha1.digest()).getLong() & Long.MAX_VALUE);
     }
 
     /** Like etcd's cluster id: SHA-1 of the sorted member ids and the cluster token. */
@@ -485,20 +504,5 @@ public final class CairnServer implements AutoCloseable {
             }
             return value;
         }
-    }
-
-    /** Watch until the watch hub is wired in: every stream fails with UNIMPLEMENTED. */
-    private static final class UnimplementedWatchStream implements WatchStream {
-        private final QueuePublisher<WatchResponse> publisher = new QueuePublisher<>(() -> {});
-
-        UnimplementedWatchStream() {
-            publisher.fail(new CairnException(StatusCode.UNIMPLEMENTED, "watch is " + LocalCairn.NOT_IMPLEMENTED));
-        }
-
-        @Override public void create(WatchCreateRequest request) {}
-        @Override public void cancel(long watchId) {}
-        @Override public void requestProgress() {}
-        @Override public void subscribe(Flow.Subscriber<? super WatchResponse> subscriber) { publisher.subscribe(subscriber); }
-        @Override public void close() {}
     }
 }
