@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +47,42 @@ class CommandLineIT {
         assertTrue(result.stdout().matches("(?s).*\\n  xodus +io\\.cairn\\.storage\\.xodus .*"), result::toString);
         assertTrue(result.stdout().matches("(?s).*\\n  grpc +io\\.cairn\\.transport\\.grpc .*"), result::toString);
         assertTrue(Files.isDirectory(CairnProcess.home().resolve("plugins")), "the package has a plugins/ folder");
+    }
+
+    @Test
+    void libHoldsTheServersOwnLibrariesNotTheTestClients() throws IOException {
+        List<String> jars;
+        try (Stream<Path> files = Files.list(CairnProcess.home().resolve("lib"))) {
+            jars = files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        // jetcd (test scope) brings vert.x, unshaded netty, guava-jre and slf4j 2: none may reach lib/
+        assertTrue(jars.stream().noneMatch(j -> j.startsWith("jetcd") || j.startsWith("vertx") || j.startsWith("netty-")),
+                jars::toString);
+        assertTrue(jars.stream().anyMatch(j -> j.matches("guava-.*-android\\.jar")), jars::toString);
+        assertTrue(jars.stream().anyMatch(j -> j.matches("slf4j-api-1\\..*\\.jar")), jars::toString);
+        assertEquals(1, jars.stream().filter(j -> j.startsWith("annotations-")).count(),
+                () -> "two automatic modules named 'annotations' would stop the JVM: " + jars);
+        for (String module : List.of("distribution", "server", "storage-rocksdb", "storage-xodus", "transport-grpc")) {
+            assertTrue(jars.contains(module + "-" + Main.version() + ".jar"), () -> module + " missing: " + jars);
+        }
+    }
+
+    @Test
+    void theTarballRunsOnItsOwn() throws IOException {
+        Path tarball = CairnProcess.home().resolveSibling(CairnProcess.home().getFileName() + ".tar.gz");
+        assertTrue(Files.isRegularFile(tarball), tarball::toString);
+        Path unpacked = CairnProcess.newDataDir("tarball");
+        Files.createDirectories(unpacked);
+        CairnProcess.Result untar = CairnProcess.runCommand(
+                List.of("tar", "-xzf", tarball.toString(), "-C", unpacked.toString()), null, TIMEOUT);
+        assertEquals(0, untar.exitCode(), untar::toString);
+        Path launcher = unpacked.resolve(CairnProcess.home().getFileName()).resolve("bin/cairn");
+        assertTrue(Files.isExecutable(launcher), "bin/cairn keeps its mode in the tarball");
+        assertTrue(Files.isDirectory(launcher.getParent().resolveSibling("plugins")));
+        CairnProcess.Result plugins = CairnProcess.runCommand(List.of(launcher.toString(), "plugins"), null, TIMEOUT);
+        assertEquals(0, plugins.exitCode(), plugins::toString);
+        assertTrue(plugins.stdout().contains("[lib/storage-rocksdb-") && plugins.stdout().contains("[lib/transport-grpc-"),
+                plugins::toString);
     }
 
     @Test

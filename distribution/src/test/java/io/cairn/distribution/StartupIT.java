@@ -34,9 +34,19 @@ class StartupIT {
             assertTrue(server.stderr().contains("cairn: SIGTERM received, stopping"), server::stderr);
             assertTrue(server.stderr().contains("cairn: stopped"), server::stderr);
         }
-        try (CairnProcess again = CairnProcess.start(dataDir)) {
+        // etcd restarts a member with --initial-cluster-state existing: its data directory says the rest
+        try (CairnProcess again = CairnProcess.start(dataDir, "--initial-cluster-state", "existing")) {
             assertEquals("kept\nafter-stop\n", new Etcdctl(again.endpoint()).ok("get", "kept"));
         }
+    }
+
+    @Test
+    void existingClusterStateWithoutAMembersDataIsRefused() {
+        Path dataDir = CairnProcess.newDataDir("existing-empty");
+        CairnProcess.Result result = CairnProcess.run(TIMEOUT, "--data-dir", dataDir.toString(),
+                "--initial-cluster-state", "existing", "--listen-client-urls", "http://127.0.0.1:0");
+        assertOneClearLine(result, dataDir.toString());
+        assertTrue(result.stderr().contains("joining a running cluster comes with a later version"), result::toString);
     }
 
     @Test
