@@ -79,6 +79,16 @@ class BadInputIT {
     }
 
     @Test
+    void requestBeyondTheGrpcMessageLimit() {
+        // etcd reads up to --max-request-bytes + 512 KiB off the wire; beyond, gRPC itself refuses the
+        // message. The value comes on stdin: it is too long for a command-line argument.
+        CairnProcess.Result result = etcdctl.runWithInput("y".repeat(MAX_REQUEST_BYTES + 600 * 1024), "put", "huge");
+        assertTrue(result.exitCode() != 0 && !result.stderr().isBlank(), result::toString);
+        assertEquals("", etcdctl.ok("get", "huge"));
+        assertRevisionUnchanged();
+    }
+
+    @Test
     void unknownLease() {
         etcdctl.fails("etcdserver: requested lease not found", "put", "--lease=1234", "leased", "v");
         assertEquals("", etcdctl.ok("get", "leased"));
