@@ -98,13 +98,24 @@ final class QueuePublisher<T> implements Flow.Publisher<T> {
         return cancelled;
     }
 
+    /** True while {@link #drain} runs: a signal handler calling back in (same thread, lock held) must not re-enter. */
+    private boolean draining;
+
     private void drain() {
-        if (subscriber == null || terminated || cancelled) {
+        if (subscriber == null || terminated || cancelled || draining) {
             return;
         }
-        while (demand > 0 && !queue.isEmpty()) {
-            demand--;
-            subscriber.onNext(queue.poll());
+        draining = true;
+        try {
+            while (demand > 0 && !queue.isEmpty() && !cancelled) {
+                demand--;
+                subscriber.onNext(queue.poll());
+            }
+        } finally {
+            draining = false;
+        }
+        if (terminated || cancelled) {
+            return;
         }
         if (error != null) {
             terminated = true;

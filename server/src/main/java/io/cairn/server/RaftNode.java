@@ -111,6 +111,9 @@ final class RaftNode implements AutoCloseable {
     private long readContextCounter;
     private final Map<Long, Long> revokingSince = new HashMap<>();
     private long ticks;
+    // Log compaction policy; volatile so tests may tighten it from another thread.
+    private volatile long logCompactThreshold = LOG_COMPACT_THRESHOLD;
+    private volatile long logKeepEntries = LOG_KEEP_ENTRIES;
 
     private record ReadBatch(byte[] context, List<CompletableFuture<Void>> waiters, long issuedAtTick, long[] index) {}
 
@@ -203,6 +206,15 @@ final class RaftNode implements AutoCloseable {
     /** Completes when this member has first seen a leader and applied what was committed before it. */
     CompletableFuture<Void> firstLeader() {
         return firstLeader;
+    }
+
+    /** Compacts the log's prefix once more than {@code threshold} applied entries are held, keeping {@code keep}. */
+    void compactLogEvery(long threshold, long keep) {
+        if (threshold <= 0 || keep < 0) {
+            throw new IllegalArgumentException("threshold must be positive and keep not negative, got " + threshold + ", " + keep);
+        }
+        this.logCompactThreshold = threshold;
+        this.logKeepEntries = keep;
     }
 
     long memberId() { return memberId; }
@@ -378,10 +390,11 @@ final class RaftNode implements AutoCloseable {
 
     private void maybeCompactLog() {
         long applied = appliedIndex;
-        if (applied - log.firstIndex() > LOG_COMPACT_THRESHOLD) {
+        long keep = logKeepEntries;
+        if (applied - log.firstIndex() > logCompactThreshold && applied - keep >= log.firstIndex()) {
             // The state machine writes unsynced; make what it applied durable before the log forgets it.
             stateBackend.flush();
-            log.compact(applied - LOG_KEEP_ENTRIES);
+            log.compact(applied - keep);
         }
     }
 

@@ -37,9 +37,11 @@ class GrpcEndpointTest {
             try (Client client = Client.builder().endpoints(urls.toArray(URI[]::new))
                     .retryMaxDuration(Duration.ofSeconds(2)).build()) {
                 java.util.concurrent.BlockingQueue<io.etcd.jetcd.watch.WatchEvent> watched = new java.util.concurrent.LinkedBlockingQueue<>();
+                // from the next revision on, so the put is seen however late the watch is created
+                long next = client.getKVClient().get(bs("jk")).get(10, TimeUnit.SECONDS).getHeader().getRevision() + 1;
                 io.etcd.jetcd.Watch.Watcher watcher = client.getWatchClient().watch(bs("jk"),
+                        io.etcd.jetcd.options.WatchOption.builder().withRevision(next).build(),
                         response -> watched.addAll(response.getEvents()));
-                Thread.sleep(300); // let the watch be created before the put (jetcd gives no created callback)
                 var put = client.getKVClient().put(bs("jk"), bs("jv")).get(10, TimeUnit.SECONDS);
                 io.etcd.jetcd.watch.WatchEvent event = watched.poll(10, TimeUnit.SECONDS);
                 assertTrue(event != null, "jetcd's watcher saw the put");
