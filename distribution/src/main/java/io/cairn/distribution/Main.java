@@ -47,7 +47,17 @@ public final class Main {
 
     /** Runs the command and exits the JVM with its exit code. */
     public static void main(String[] args) {
-        int code = new Main(System.out, System.err, Path.of("").toAbsolutePath()).run(List.of(args));
+        int code;
+        try {
+            code = new Main(System.out, System.err, Path.of("").toAbsolutePath()).run(List.of(args));
+        } catch (RuntimeException | Error e) {
+            // a bug or a broken plugin: still one line, the stack trace only when asked for
+            System.err.println("cairn: unexpected failure: " + e);
+            if (List.of(args).contains("--debug") || List.of(args).contains("--debug=true")) {
+                e.printStackTrace();
+            }
+            code = EXIT_FAILED;
+        }
         System.out.flush();
         System.err.flush();
         System.exit(code);

@@ -51,6 +51,8 @@ final class ServerRun {
         }
         CountDownLatch stopRequested = new CountDownLatch(1);
         AtomicReference<String> stopSignal = new AtomicReference<>();
+        // before the start, so a SIGTERM while replaying or electing still ends in a graceful close
+        installSignalHandlers(stopRequested, stopSignal);
         try {
             server = builder().start();
         } catch (CairnServer.StartException e) {
@@ -58,7 +60,6 @@ final class ServerRun {
         } catch (RuntimeException e) {
             return startFailed("unexpected failure: " + e, e);
         }
-        installSignalHandlers(stopRequested, stopSignal);
         // Other ways out (SIGHUP, System.exit from a library) still close the storage cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(this::closeQuietly, "cairn-shutdown-hook"));
 
