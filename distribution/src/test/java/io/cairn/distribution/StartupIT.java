@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,22 @@ class StartupIT {
         // etcd restarts a member with --initial-cluster-state existing: its data directory says the rest
         try (CairnProcess again = CairnProcess.start(dataDir, "--initial-cluster-state", "existing")) {
             assertEquals("kept\nafter-stop\n", new Etcdctl(again.endpoint()).ok("get", "kept"));
+        }
+    }
+
+    @Test
+    void sigintStopsCleanlyToo() throws InterruptedException {
+        try (CairnProcess server = CairnProcess.start(CairnProcess.newDataDir("sigint"))) {
+            CairnProcess.Result kill = CairnProcess.runCommand(
+                    List.of("kill", "-INT", String.valueOf(server.pid())), null, TIMEOUT);
+            assertEquals(0, kill.exitCode(), kill::toString);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (server.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, server.stop(), server::stderr);
+            assertTrue(server.stderr().contains("cairn: SIGINT received, stopping"), server::stderr);
+            assertTrue(server.stderr().contains("cairn: stopped"), server::stderr);
         }
     }
 
