@@ -1,0 +1,64 @@
+package io.cairn.distribution;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The server's command-line flags: etcd's names and defaults wherever etcd has the flag, so that an
+ * etcd command line for a one-member cluster works unchanged, plus Cairn's own ({@code --storage},
+ * {@code --transport}, {@code --debug}).
+ *
+ * <p>A default written as {@code null} is derived from other flags (see {@link ServerOptions#parse}).
+ */
+enum Flag {
+    NAME("name", "default", "Human-readable name of this member."),
+    DATA_DIR("data-dir", null, "Path to the data directory (default: ${name}.cairn in the working directory;"
+            + " etcd's is ${name}.etcd, a different format)."),
+    LISTEN_CLIENT_URLS("listen-client-urls", "http://localhost:2379",
+            "Comma-separated URLs to listen on for client traffic (localhost binds 127.0.0.1; port 0: any free port)."),
+    ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
+            "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
+    LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",
+            "Comma-separated URLs to listen on for peer traffic (checked; a one-member cluster opens no peer port yet)."),
+    INITIAL_ADVERTISE_PEER_URLS("initial-advertise-peer-urls", "http://localhost:2380",
+            "Comma-separated peer URLs of this member, recorded in the member list."),
+    INITIAL_CLUSTER("initial-cluster", null,
+            "Initial cluster configuration, name=peer-url,... (default: ${name}=${initial-advertise-peer-urls});"
+                    + " must name exactly this member for now."),
+    INITIAL_CLUSTER_STATE("initial-cluster-state", "new",
+            "new: bootstrap a new cluster; existing: restart a member from its data directory."),
+    INITIAL_CLUSTER_TOKEN("initial-cluster-token", "etcd-cluster",
+            "Initial cluster token; the cluster id derives from it and the initial cluster."),
+    MAX_REQUEST_BYTES("max-request-bytes", "1572864", "Maximum client request size in bytes the server accepts."),
+    MAX_TXN_OPS("max-txn-ops", "128", "Maximum number of operations permitted in a transaction."),
+    STORAGE("storage", "rocksdb", "Storage provider id (see `cairn plugins`)."),
+    TRANSPORT("transport", "grpc", "Comma-separated client transport provider ids (see `cairn plugins`)."),
+    DEBUG("debug", "false", "Print stack traces with errors."),
+    HELP("help", "false", "Show this help and exit."),
+    VERSION("version", "false", "Print the version and exit.");
+
+    final String name;
+    /** The default as the user would write it, or null when derived from other flags. */
+    final String defaultValue;
+    final String description;
+
+    Flag(String name, String defaultValue, String description) {
+        this.name = name;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** Flags that take no value ({@code --debug}, or {@code --debug=false}), as Go's flag package. */
+    boolean isBoolean() {
+        return this == DEBUG || this == HELP || this == VERSION;
+    }
+
+    static Optional<Flag> byName(String name) {
+        return Arrays.stream(values()).filter(f -> f.name.equals(name)).findFirst();
+    }
+
+    @Override
+    public String toString() {
+        return "--" + name;
+    }
+}

@@ -1,0 +1,218 @@
+package io.cairn.distribution;
+
+import io.cairn.api.Experimental;
+import io.cairn.spi.storage.StorageProvider;
+import io.cairn.spi.storage.StorageProviders;
+import io.cairn.spi.transport.TransportProvider;
+import io.cairn.spi.transport.TransportProviders;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * The {@code cairn} command.
+ *
+ * <pre>
+ * cairn [flags]        start a member (etcd's flags; cairn --help lists them)
+ * cairn version        print the version
+ * cairn plugins        list the storage and transport providers found on the module path
+ * </pre>
+ *
+ * Exit codes: 0 after a clean stop (SIGTERM, SIGINT) or a successful sub-command; 1 when the server
+ * cannot start or fails; 2 for a command line it cannot accept.
+ */
+@Experimental("new with issue 4; more sub-commands (snapshot save/restore, ...) come later")
+public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path workingDirectory;
+
+    Main(PrintStream out, PrintStream err, Path workingDirectory) {
+        this.out = out;
+        this.err = err;
+        this.workingDirectory = workingDirectory;
+    }
+
+    /** Runs the command and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = new Main(System.out, System.err, Path.of("").toAbsolutePath()).run(List.of(args));
+        } catch (RuntimeException | Error e) {
+            // a bug or a broken plugin: still one line, the stack trace only when asked for
+            System.err.println("cairn: unexpected failure: " + e);
+            if (List.of(args).contains("--debug") || List.of(args).contains("--debug=true")) {
+                e.printStackTrace();
+            }
+            code = EXIT_FAILED;
+        }
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
+    }
+
+    /** Runs the command; returns the exit code. A server runs until it is told to stop. */
+    int run(List<String> args) {
+        if (!args.isEmpty()) {
+            switch (args.get(0)) {
+                case "version" -> {
+                    return onlyCommand(args) ? printVersion() : EXIT_USAGE;
+                }
+                case "plugins" -> {
+                    return onlyCommand(args) ? printPlugins() : EXIT_USAGE;
+                }
+                case "help" -> {
+                    return onlyCommand(args) ? printHelp() : EXIT_USAGE;
+                }
+                default -> { }
+            }
+        }
+        ServerOptions.Request request;
+        try {
+            request = ServerOptions.parse(args, workingDirectory);
+        } catch (UsageException e) {
+            return usageError(e.getMessage());
+        }
+        return switch (request) {
+            case ServerOptions.Help help -> printHelp();
+            case ServerOptions.Version version -> printVersion();
+            case ServerOptions.Run run -> {
+                try {
+                    checkProvidersPresent(run.options());
+                } catch (UsageException e) {
+                    yield usageError(e.getMessage());
+                }
+                yield new ServerRun(run.options(), out, err).run();
+            }
+        };
+    }
+
+    private boolean onlyCommand(List<String> args) {
+        if (args.size() == 1) {
+            return true;
+        }
+        usageError("cairn " + args.get(0) + " takes no arguments, got " + String.join(" ", args.subList(1, args.size())));
+        return false;
+    }
+
+    private int usageError(String message) {
+        err.println("cairn: " + message);
+        err.println("Run 'cairn --help' for the flags.");
+        return EXIT_USAGE;
+    }
+
+    /** An unknown provider id is a bad flag value (exit 2), caught before anything is opened. */
+    private static void checkProvidersPresent(ServerOptions options) throws UsageException {
+        List<StorageProvider> storages = StorageProviders.all();
+        if (storages.stream().noneMatch(p -> p.id().equals(options.storage()))) {
+            throw new UsageException(Flag.STORAGE + ": no storage provider '" + options.storage()
+                    + "' on the module path; found: " + ids(storages.stream().map(StorageProvider::id).toList()));
+        }
+        List<TransportProvider> transports = TransportProviders.all();
+        for (String id : options.transports()) {
+            if (transports.stream().noneMatch(p -> p.id().equals(id))) {
+                throw new UsageException(Flag.TRANSPORT + ": no transport provider '" + id
+                        + "' on the module path; found: " + ids(transports.stream().map(TransportProvider::id).toList()));
+            }
+        }
+    }
+
+    private static String ids(List<String> ids) {
+        return ids.isEmpty() ? "none" : String.join(", ", ids);
+    }
+
+    /** The version of this package, from the build ({@code unknown} if the resource is missing). */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private int printVersion() {
+        out.println("Cairn Version: " + version());
+        out.println("Java Version: " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")");
+        out.println("OS/Arch: " + System.getProperty("os.name", "?").toLowerCase(Locale.ROOT) + "/"
+                + System.getProperty("os.arch", "?"));
+        return EXIT_OK;
+    }
+
+    private int printPlugins() {
+        out.println("Storage providers (--storage, default " + Flag.STORAGE.defaultValue + "):");
+        List<StorageProvider> storages = StorageProviders.all();
+        if (storages.isEmpty()) {
+            out.println("  none found");
+        }
+        for (StorageProvider provider : storages) {
+            out.println(pluginLine(provider.id(), provider.getClass().getModule(), provider.description()));
+        }
+        out.println("Transport providers (--transport, default " + Flag.TRANSPORT.defaultValue + "):");
+        List<TransportProvider> transports = TransportProviders.all();
+        if (transports.isEmpty()) {
+            out.println("  none found");
+        }
+        for (TransportProvider provider : transports) {
+            out.println(pluginLine(provider.id(), provider.getClass().getModule(), provider.description()));
+        }
+        return EXIT_OK;
+    }
+
+    private static String pluginLine(String id, Module module, String description) {
+        String location = module.getLayer() == null ? "" : module.getLayer().configuration()
+                .findModule(module.getName())
+                .flatMap(resolved -> resolved.reference().location())
+                .map(Main::fileName)
+                .orElse("");
+        String moduleName = module.isNamed() ? module.getName() : "(class path)";
+        return String.format(Locale.ROOT, "  %-10s %-28s %s%s", id, moduleName, description,
+                location.isEmpty() ? "" : "  [" + location + "]");
+    }
+
+    private static String fileName(URI location) {
+        if (!"file".equals(location.getScheme())) {
+            return location.toString();
+        }
+        Path path = Path.of(location);
+        Path parent = path.getParent();
+        return parent == null || parent.getFileName() == null
+                ? path.getFileName().toString()
+                : parent.getFileName() + "/" + path.getFileName();
+    }
+
+    private int printHelp() {
+        out.println("Usage: cairn [flags]        start a member of a Cairn cluster (etcd's flags)");
+        out.println("       cairn version        print the version");
+        out.println("       cairn plugins        list the storage and transport providers found");
+        out.println();
+        out.println("Flags (--flag value or --flag=value):");
+        List<String> lines = new ArrayList<>();
+        for (Flag flag : Flag.values()) {
+            String head = "  --" + flag.name + (flag.isBoolean() ? "" : " <value>");
+            String defaultText = flag.isBoolean() || flag.defaultValue == null ? "" : " (default " + flag.defaultValue + ")";
+            lines.add(String.format(Locale.ROOT, "%-43s %s%s", head, flag.description, defaultText));
+        }
+        lines.forEach(out::println);
+        out.println();
+        out.println("Stop with SIGTERM or Ctrl-C: in-flight requests finish, storage is closed, exit code 0.");
+        out.println("Only one-member clusters for now: --initial-cluster must name just this member.");
+        return EXIT_OK;
+    }
+}

@@ -1,0 +1,304 @@
+package io.cairn.distribution;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The server's configuration as given on the command line, checked and with every default filled in.
+ *
+ * @param name the member name ({@code --name}), non-empty
+ * @param dataDir absolute, normalized data directory
+ * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
+ *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
+ * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
+ * @param listenPeerUrls checked but not bound: a one-member cluster has no peers to talk to
+ * @param initialAdvertisePeerUrls this member's peer URLs, recorded in the member list
+ * @param initialCluster the initial members by name; exactly one entry, this member, for now
+ * @param initialClusterState {@code new} or {@code existing}
+ * @param initialClusterToken the token the cluster id derives from
+ * @param maxRequestBytes the largest client request accepted, positive
+ * @param maxTxnOps the most operations in one transaction, positive
+ * @param storage the storage provider id
+ * @param transports the client transport provider ids, non-empty, no duplicates
+ * @param debug whether errors print their stack trace
+ */
+record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
+        List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
+        ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
+        String storage, List<String> transports, boolean debug) {
+
+    /** etcd's {@code --initial-cluster-state}. */
+    enum ClusterState { NEW, EXISTING }
+
+    /** What the command line asks for: help, the version, or a server with these options. */
+    sealed interface Request permits Help, Version, Run {}
+
+    record Help() implements Request {}
+
+    record Version() implements Request {}
+
+    record Run(ServerOptions options) implements Request {}
+
+    private static final Pattern PROVIDER_ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
+
+    ServerOptions {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(dataDir, "dataDir");
+        listenClientUrls = List.copyOf(listenClientUrls);
+        advertiseClientUrls = List.copyOf(advertiseClientUrls);
+        listenPeerUrls = List.copyOf(listenPeerUrls);
+        initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
+        initialCluster = Map.copyOf(initialCluster);
+        Objects.requireNonNull(initialClusterState, "initialClusterState");
+        Objects.requireNonNull(initialClusterToken, "initialClusterToken");
+        Objects.requireNonNull(storage, "storage");
+        transports = List.copyOf(transports);
+    }
+
+    /**
+     * Reads a server command line. Flags are written {@code --flag value}, {@code --flag=value},
+     * or with a single dash, as Go's flag package (and so etcd) accepts them; a flag given twice
+     * keeps its last value, as in etcd.
+     *
+     * @param args the arguments after the command name; not modified
+     * @param workingDirectory what a relative {@code --data-dir} is relative to
+     * @throws UsageException naming the flag, for an unknown flag, a missing value or a bad value
+     */
+    static Request parse(List<String> args, Path workingDirectory) throws UsageException {
+        Map<Flag, String> given = new EnumMap<>(Flag.class);
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("-") || arg.equals("-") || arg.equals("--")) {
+                throw new UsageException("unexpected argument '" + arg + "': flags start with --, such as --name n1");
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            int equals = body.indexOf('=');
+            String written = equals < 0 ? body : body.substring(0, equals);
+            String flagName = written.equals("h") ? Flag.HELP.name : written;
+            Flag flag = Flag.byName(flagName).orElseThrow(() -> new UsageException(
+                    "unknown flag --" + flagName + " (cairn --help lists the flags)"));
+            String value;
+            if (equals >= 0) {
+                value = body.substring(equals + 1);
+            } else if (flag.isBoolean()) {
+                value = "true";
+            } else if (i + 1 < args.size()) {
+                value = args.get(++i);
+            } else {
+                throw new UsageException(flag + " needs a value");
+            }
+            given.put(flag, value);
+        }
+        if (bool(given, Flag.HELP)) {
+            return new Help();
+        }
+        if (bool(given, Flag.VERSION)) {
+            return new Version();
+        }
+        return new Run(fromFlags(given, workingDirectory));
+    }
+
+    private static ServerOptions fromFlags(Map<Flag, String> given, Path workingDirectory) throws UsageException {
+        String name = value(given, Flag.NAME);
+        if (name.isEmpty()) {
+            throw new UsageException(Flag.NAME + " must not be empty");
+        }
+        String dataDirText = given.getOrDefault(Flag.DATA_DIR, name + ".cairn");
+        if (dataDirText.isEmpty()) {
+            throw new UsageException(Flag.DATA_DIR + " must not be empty");
+        }
+        Path dataDir;
+        try {
+            dataDir = workingDirectory.resolve(dataDirText).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new UsageException(Flag.DATA_DIR + ": '" + dataDirText + "' is not a usable path: " + e.getReason());
+        }
+
+        List<URI> listenClientUrls = listenUrls(Flag.LISTEN_CLIENT_URLS, value(given, Flag.LISTEN_CLIENT_URLS));
+        List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
+                ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
+                : List.of();
+        List<URI> listenPeerUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
+        List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
+
+        // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
+        // deriving it from this member makes `cairn --name n1` work on its own.
+        String clusterText = given.getOrDefault(Flag.INITIAL_CLUSTER,
+                String.join(",", advertisePeerUrls.stream().map(url -> name + "=" + url).toList()));
+        Map<String, List<URI>> initialCluster = initialCluster(clusterText);
+        checkSingleMember(name, initialCluster, advertisePeerUrls);
+
+        ClusterState state = switch (value(given, Flag.INITIAL_CLUSTER_STATE)) {
+            case "new" -> ClusterState.NEW;
+            case "existing" -> ClusterState.EXISTING;
+            default -> throw new UsageException(Flag.INITIAL_CLUSTER_STATE + " must be new or existing, got '"
+                    + given.get(Flag.INITIAL_CLUSTER_STATE) + "'");
+        };
+        String token = value(given, Flag.INITIAL_CLUSTER_TOKEN);
+        if (token.isEmpty()) {
+            throw new UsageException(Flag.INITIAL_CLUSTER_TOKEN + " must not be empty");
+        }
+        int maxRequestBytes = positiveInt(given, Flag.MAX_REQUEST_BYTES);
+        int maxTxnOps = positiveInt(given, Flag.MAX_TXN_OPS);
+
+        String storage = value(given, Flag.STORAGE);
+        providerId(Flag.STORAGE, storage);
+        List<String> transports = new ArrayList<>();
+        for (String id : value(given, Flag.TRANSPORT).split(",", -1)) {
+            String trimmed = id.trim();
+            providerId(Flag.TRANSPORT, trimmed);
+            if (transports.contains(trimmed)) {
+                throw new UsageException(Flag.TRANSPORT + " names '" + trimmed + "' twice");
+            }
+            transports.add(trimmed);
+        }
+        return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
+                advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
+                bool(given, Flag.DEBUG));
+    }
+
+    private static String value(Map<Flag, String> given, Flag flag) {
+        return given.getOrDefault(flag, flag.defaultValue);
+    }
+
+    private static boolean bool(Map<Flag, String> given, Flag flag) throws UsageException {
+        String text = given.getOrDefault(flag, flag.defaultValue).toLowerCase(Locale.ROOT);
+        return switch (text) {
+            case "true", "1", "t" -> true;
+            case "false", "0", "f" -> false;
+            default -> throw new UsageException(flag + " takes true or false, got '" + given.get(flag) + "'");
+        };
+    }
+
+    private static int positiveInt(Map<Flag, String> given, Flag flag) throws UsageException {
+        String text = value(given, flag);
+        try {
+            int parsed = Integer.parseInt(text.trim());
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the flag's name
+        }
+        throw new UsageException(flag + " must be a positive whole number up to " + Integer.MAX_VALUE + ", got '"
+                + text + "'");
+    }
+
+    private static void providerId(Flag flag, String id) throws UsageException {
+        if (!PROVIDER_ID.matcher(id).matches()) {
+            throw new UsageException(flag + ": '" + id + "' is not a provider id (lower-case letters, digits and -;"
+                    + " cairn plugins lists them)");
+        }
+    }
+
+    /** Listen URLs: as {@link #urls}, with {@code localhost} bound as 127.0.0.1 and no repeats. */
+    private static List<URI> listenUrls(Flag flag, String text) throws UsageException {
+        Set<URI> unique = new LinkedHashSet<>();
+        for (URI url : urls(flag, text)) {
+            URI bound = "localhost".equalsIgnoreCase(url.getHost())
+                    ? URI.create(url.getScheme() + "://127.0.0.1:" + url.getPort())
+                    : url;
+            if (!unique.add(bound)) {
+                throw new UsageException(flag + " lists " + url + " twice");
+            }
+        }
+        return List.copyOf(unique);
+    }
+
+    /** Comma-separated {@code http://host:port} URLs, normalized to exactly that form. */
+    static List<URI> urls(Flag flag, String text) throws UsageException {
+        List<URI> parsed = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            parsed.add(url(flag, part.trim()));
+        }
+        return parsed;
+    }
+
+    private static URI url(Flag flag, String text) throws UsageException {
+        if (text.isEmpty()) {
+            throw new UsageException(flag + " has an empty URL (in a comma-separated list: " + flag
+                    + " http://127.0.0.1:2379,http://10.0.0.1:2379)");
+        }
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new UsageException(flag + ": '" + text + "' is not a URL: " + e.getReason());
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        switch (scheme) {
+            case "http" -> { }
+            case "https" -> throw new UsageException(flag + ": " + text
+                    + " uses https; TLS comes with a later version of Cairn, use http for now");
+            case "unix", "unixs" -> throw new UsageException(flag + ": " + text
+                    + ": unix sockets are not supported; use http://host:port");
+            default -> throw new UsageException(flag + ": '" + text + "' must look like http://host:port");
+        }
+        if (url.getHost() == null || url.getHost().isEmpty()) {
+            throw new UsageException(flag + ": '" + text + "' has no host (http://host:port)");
+        }
+        if (url.getPort() < 0) {
+            throw new UsageException(flag + ": '" + text + "' has no port (http://host:port)");
+        }
+        String path = url.getRawPath();
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || url.getRawQuery() != null
+                || url.getRawFragment() != null || url.getRawUserInfo() != null) {
+            throw new UsageException(flag + ": '" + text + "' must be only http://host:port");
+        }
+        return URI.create("http://" + url.getRawAuthority().toLowerCase(Locale.ROOT));
+    }
+
+    private static Map<String, List<URI>> initialCluster(String text) throws UsageException {
+        Map<String, List<URI>> members = new LinkedHashMap<>();
+        for (String entry : text.split(",", -1)) {
+            String trimmed = entry.trim();
+            int equals = trimmed.indexOf('=');
+            if (equals <= 0) {
+                throw new UsageException(Flag.INITIAL_CLUSTER + ": '" + trimmed
+                        + "' is not name=peer-url (such as n1=http://127.0.0.1:2380)");
+            }
+            String member = trimmed.substring(0, equals);
+            URI url = url(Flag.INITIAL_CLUSTER, trimmed.substring(equals + 1).trim());
+            List<URI> urls = members.computeIfAbsent(member, k -> new ArrayList<>());
+            if (urls.contains(url)) {
+                throw new UsageException(Flag.INITIAL_CLUSTER + " lists " + member + "=" + url + " twice");
+            }
+            urls.add(url);
+        }
+        return members;
+    }
+
+    private static void checkSingleMember(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
+            throws UsageException {
+        if (cluster.size() > 1) {
+            throw new UsageException(Flag.INITIAL_CLUSTER + " names " + cluster.size() + " members ("
+                    + String.join(", ", cluster.keySet()) + "); clusters of several members come with a later"
+                    + " version of Cairn: give only this member (" + name + "=<peer-url>)");
+        }
+        List<URI> ours = cluster.get(name);
+        if (ours == null) {
+            throw new UsageException(Flag.INITIAL_CLUSTER + " has no member named '" + name + "' (the " + Flag.NAME
+                    + "); it names " + String.join(", ", cluster.keySet()));
+        }
+        if (!Set.copyOf(ours).equals(Set.copyOf(advertisePeerUrls))) {
+            throw new UsageException(Flag.INITIAL_CLUSTER + " has " + name + "=" + joined(ours) + " but "
+                    + Flag.INITIAL_ADVERTISE_PEER_URLS + " is " + joined(advertisePeerUrls) + "; they must match");
+        }
+    }
+
+    private static String joined(List<URI> urls) {
+        return String.join(",", urls.stream().map(URI::toString).toList());
+    }
+}

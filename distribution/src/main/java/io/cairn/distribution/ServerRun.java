@@ -1,0 +1,210 @@
+package io.cairn.distribution;
+
+import io.cairn.server.CairnServer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+import sun.misc.Signal;
+
+/**
+ * One run of a server member: start it from {@link ServerOptions}, say where it listens, serve until
+ * SIGTERM or SIGINT, then close it gracefully.
+ *
+ * <p>Start failures (port in use, unusable data directory, ...) become one line on stderr and exit
+ * code 1; the stack trace only with {@code --debug}.
+ */
+final class ServerRun {
+
+    /** The line prefix tests and scripts wait for: the server is serving clients from then on. */
+    static final String READY = "cairn: ready";
+
+    private final ServerOptions options;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Object closeLock = new Object();
+    private CairnServer server;
+    private boolean closed;
+
+    ServerRun(ServerOptions options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Starts the member and blocks until it is told to stop; returns the exit code. */
+    int run() {
+        try {
+            prepareDataDirectory();
+        } catch (StartProblem e) {
+            return startFailed(e.getMessage(), e);
+        }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicReference<String> stopSignal = new AtomicReference<>();
+        // before the start, so a SIGTERM while replaying or electing still ends in a graceful close
+        installSignalHandlers(stopRequested, stopSignal);
+        try {
+            server = builder().start();
+        } catch (CairnServer.StartException e) {
+            return startFailed(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            return startFailed("unexpected failure: " + e, e);
+        }
+        // Other ways out (SIGHUP, System.exit from a library) still close the storage cleanly.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::closeQuietly, "cairn-shutdown-hook"));
+
+        out.println(readyLine());
+        out.flush();
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        err.println("cairn: " + (stopSignal.get() == null ? "stopping" : "SIG" + stopSignal.get() + " received, stopping"));
+        try {
+            close();
+        } catch (RuntimeException e) {
+            err.println("cairn: error while stopping: " + e.getMessage());
+            if (options.debug()) {
+                e.printStackTrace(err);
+            }
+            return Main.EXIT_FAILED;
+        }
+        err.println("cairn: stopped");
+        return Main.EXIT_OK;
+    }
+
+    private CairnServer.Builder builder() {
+        CairnServer.Builder builder = CairnServer.builder()
+                .name(options.name())
+                .dataDir(options.dataDir())
+                .storage(options.storage())
+                .clientUrls(options.listenClientUrls())
+                .transports(options.transports())
+                .peerUrls(options.initialAdvertisePeerUrls())
+                .initialClusterToken(options.initialClusterToken())
+                .maxRequestBytes(options.maxRequestBytes())
+                .maxTxnOps(options.maxTxnOps());
+        if (!options.advertiseClientUrls().isEmpty()) {
+            builder.advertiseClientUrls(options.advertiseClientUrls());
+        }
+        return builder;
+    }
+
+    private String readyLine() {
+        List<URI> urls = server.clientUrls();
+        return READY + ": member " + options.name() + " (" + Long.toHexString(server.memberId()) + ") of cluster "
+                + Long.toHexString(server.clusterId()) + ", storage " + options.storage() + " in "
+                + options.dataDir() + ", clients on " + String.join(",", urls.stream().map(URI::toString).toList())
+                + " (" + String.join(",", options.transports()) + "), cairn " + Main.version();
+    }
+
+    /**
+     * SIGTERM and SIGINT end the wait in {@link #run} so the close happens on the main thread and the
+     * exit code is 0 (a plain shutdown hook would leave the JVM's 143). A second signal while
+     * closing stops at once.
+     */
+    private void installSignalHandlers(CountDownLatch stopRequested, AtomicReference<String> stopSignal) {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), signal -> {
+                    if (stopRequested.getCount() == 0) {
+                        err.println("cairn: second SIG" + signal.getName() + ", stopping at once");
+                        err.flush();
+                        Runtime.getRuntime().halt(Main.EXIT_FAILED);
+                    }
+                    stopSignal.set(signal.getName());
+                    stopRequested.countDown();
+                });
+            } catch (IllegalArgumentException e) {
+                // The JVM keeps this signal for itself (for example with -Xrs): the shutdown hook closes.
+            }
+        }
+    }
+
+    private void close() {
+        synchronized (closeLock) {
+            if (!closed) {
+                closed = true;
+                server.close();
+            }
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            err.println("cairn: error while stopping: " + e.getMessage());
+        }
+    }
+
+    private int startFailed(String message, Throwable cause) {
+        String reason = message != null && message.startsWith("cannot start: ")
+                ? message.substring("cannot start: ".length())
+                : message;
+        err.println("cairn: cannot start: " + reason);
+        if (options.debug()) {
+            cause.printStackTrace(err);
+        }
+        err.flush();
+        return Main.EXIT_FAILED;
+    }
+
+    /**
+     * Clear messages for data directory problems that need no storage engine to see: not a
+     * directory, cannot be created, not writable; and {@code --initial-cluster-state existing}
+     * without a member's data.
+     */
+    private void prepareDataDirectory() throws StartProblem {
+        Path dir = options.dataDir();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new StartProblem("data directory " + dir + " is not a directory");
+        }
+        if (options.initialClusterState() == ServerOptions.ClusterState.EXISTING && isEmptyOrMissing(dir)) {
+            throw new StartProblem("--initial-cluster-state existing, but data directory " + dir + " holds no"
+                    + " member's data; joining a running cluster comes with a later version of Cairn"
+                    + " (use --initial-cluster-state new to start a new one-member cluster)");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (AccessDeniedException e) {
+            throw new StartProblem("cannot create data directory " + dir + ": permission denied on " + e.getFile());
+        } catch (FileAlreadyExistsException e) {
+            throw new StartProblem("cannot create data directory " + dir + ": " + e.getFile() + " is not a directory");
+        } catch (IOException e) {
+            throw new StartProblem("cannot create data directory " + dir + ": " + e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new StartProblem("data directory " + dir + " is not writable");
+        }
+    }
+
+    private static boolean isEmptyOrMissing(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException | UncheckedIOException e) {
+            return false; // let the server say what is wrong with it
+        }
+    }
+
+    /** A start failure found before the server is built. */
+    private static final class StartProblem extends Exception {
+        StartProblem(String message) {
+            super(message);
+        }
+    }
+}

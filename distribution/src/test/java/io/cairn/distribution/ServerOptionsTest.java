@@ -1,0 +1,130 @@
+package io.cairn.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The command line: etcd's flags and defaults, and a named flag in every refusal. */
+class ServerOptionsTest {
+
+    private static final Path CWD = Path.of("/work/here");
+
+    private static ServerOptions options(String... args) throws UsageException {
+        return assertInstanceOf(ServerOptions.Run.class, ServerOptions.parse(List.of(args), CWD)).options();
+    }
+
+    @Test
+    void defaultsAreEtcdsForAOneMemberCluster() throws UsageException {
+        ServerOptions options = options();
+        assertEquals("default", options.name());
+        assertEquals(Path.of("/work/here/default.cairn"), options.dataDir());
+        assertEquals(List.of(URI.create("http://127.0.0.1:2379")), options.listenClientUrls());
+        assertEquals(List.of(), options.advertiseClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), options.initialAdvertisePeerUrls());
+        assertEquals(Map.of("default", List.of(URI.create("http://localhost:2380"))), options.initialCluster());
+        assertEquals(ServerOptions.ClusterState.NEW, options.initialClusterState());
+        assertEquals("etcd-cluster", options.initialClusterToken());
+        assertEquals(1572864, options.maxRequestBytes());
+        assertEquals(128, options.maxTxnOps());
+        assertEquals("rocksdb", options.storage());
+        assertEquals(List.of("grpc"), options.transports());
+        assertEquals(false, options.debug());
+    }
+
+    @Test
+    void etcdsOneMemberCommandLineIsAccepted() throws UsageException {
+        ServerOptions options = options("--name", "n1", "--data-dir=/var/lib/n1", "--listen-client-urls",
+                "http://127.0.0.1:2379,http://10.0.0.1:2379", "--advertise-client-urls", "http://10.0.0.1:2379",
+                "-listen-peer-urls", "http://10.0.0.1:2380", "--initial-advertise-peer-urls", "http://10.0.0.1:2380",
+                "--initial-cluster", "n1=http://10.0.0.1:2380", "--initial-cluster-state", "new",
+                "--initial-cluster-token", "tkn", "--max-request-bytes", "10485760", "--max-txn-ops=1024",
+                "--storage", "xodus", "--transport", "grpc", "--debug");
+        assertEquals("n1", options.name());
+        assertEquals(Path.of("/var/lib/n1"), options.dataDir());
+        assertEquals(List.of(URI.create("http://127.0.0.1:2379"), URI.create("http://10.0.0.1:2379")),
+                options.listenClientUrls());
+        assertEquals(List.of(URI.create("http://10.0.0.1:2379")), options.advertiseClientUrls());
+        assertEquals(Map.of("n1", List.of(URI.create("http://10.0.0.1:2380"))), options.initialCluster());
+        assertEquals("tkn", options.initialClusterToken());
+        assertEquals(10485760, options.maxRequestBytes());
+        assertEquals(1024, options.maxTxnOps());
+        assertEquals("xodus", options.storage());
+        assertTrue(options.debug());
+    }
+
+    @Test
+    void nameSetsTheDefaultDataDirAndInitialCluster() throws UsageException {
+        ServerOptions options = options("--name", "n7", "--initial-advertise-peer-urls",
+                "http://127.0.0.1:12380,http://127.0.0.2:12380");
+        assertEquals(Path.of("/work/here/n7.cairn"), options.dataDir());
+        assertEquals(Map.of("n7", List.of(URI.create("http://127.0.0.1:12380"), URI.create("http://127.0.0.2:12380"))),
+                options.initialCluster());
+    }
+
+    @Test
+    void lastValueOfARepeatedFlagWinsAsInEtcd() throws UsageException {
+        assertEquals("b", options("--name", "a", "--name", "b").name());
+    }
+
+    @Test
+    void helpAndVersionNeedNoValidValues() throws UsageException {
+        assertInstanceOf(ServerOptions.Help.class, ServerOptions.parse(List.of("--max-txn-ops", "x", "--help"), CWD));
+        assertInstanceOf(ServerOptions.Help.class, ServerOptions.parse(List.of("-h"), CWD));
+        assertInstanceOf(ServerOptions.Version.class, ServerOptions.parse(List.of("--version"), CWD));
+    }
+
+    record Refusal(List<String> args, String expected) {
+        @Override
+        public String toString() {
+            return String.join(" ", args);
+        }
+    }
+
+    static Stream<Refusal> refusals() {
+        return Stream.of(
+                new Refusal(List.of("--nmae", "x"), "unknown flag --nmae"),
+                new Refusal(List.of("--name"), "--name needs a value"),
+                new Refusal(List.of("--name", ""), "--name must not be empty"),
+                new Refusal(List.of("serve"), "unexpected argument 'serve'"),
+                new Refusal(List.of("--data-dir="), "--data-dir must not be empty"),
+                new Refusal(List.of("--max-txn-ops", "0"), "--max-txn-ops must be a positive whole number"),
+                new Refusal(List.of("--max-request-bytes", "1.5MiB"), "--max-request-bytes must be a positive whole number"),
+                new Refusal(List.of("--listen-client-urls", "127.0.0.1:2379"), "--listen-client-urls"),
+                new Refusal(List.of("--listen-client-urls", "http://127.0.0.1"), "has no port"),
+                new Refusal(List.of("--listen-client-urls", "https://127.0.0.1:2379"), "TLS comes with a later version"),
+                new Refusal(List.of("--listen-client-urls", "http://127.0.0.1:2379/v3"), "must be only http://host:port"),
+                new Refusal(List.of("--listen-client-urls", "http://localhost:2379,http://127.0.0.1:2379"), "twice"),
+                new Refusal(List.of("--advertise-client-urls", "http://a:1,"), "--advertise-client-urls has an empty URL"),
+                new Refusal(List.of("--initial-cluster", "n1=http://a:2380,n2=http://b:2380,n3=http://c:2380"),
+                        "clusters of several members come with a later version"),
+                new Refusal(List.of("--name", "n1", "--initial-cluster", "n2=http://localhost:2380"),
+                        "--initial-cluster has no member named 'n1'"),
+                new Refusal(List.of("--initial-cluster", "default=http://10.0.0.9:2380"),
+                        "--initial-advertise-peer-urls is http://localhost:2380"),
+                new Refusal(List.of("--initial-cluster", "http://localhost:2380"), "is not name=peer-url"),
+                new Refusal(List.of("--initial-cluster-state", "old"), "--initial-cluster-state must be new or existing"),
+                new Refusal(List.of("--initial-cluster-token="), "--initial-cluster-token must not be empty"),
+                new Refusal(List.of("--storage", "RocksDB"), "--storage: 'RocksDB' is not a provider id"),
+                new Refusal(List.of("--transport", "grpc,grpc"), "--transport names 'grpc' twice"),
+                new Refusal(List.of("--debug=maybe"), "--debug takes true or false"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusals")
+    void badCommandLinesNameTheFlag(Refusal refusal) {
+        UsageException e = assertThrows(UsageException.class, () -> ServerOptions.parse(refusal.args(), CWD));
+        assertTrue(e.getMessage().contains(refusal.expected()),
+                () -> "expected '" + refusal.expected() + "' in: " + e.getMessage());
+    }
+}
