@@ -56,25 +56,41 @@ final class RaftLog {
         if (i > lastIndex()) {
             throw new RaftStorageException(RaftStorageException.Reason.UNAVAILABLE, "term of " + i + " is unavailable");
         }
-        long t = unstable.maybeTerm(i);
-        return t >= 0 ? t : storage.term(i);
+        return termInBounds(i);
     }
 
     /** The term at {@code i}, or 0 if it is compacted or beyond the log. */
     long termOrZero(long i) {
+        if (!inBounds(i)) {
+            return 0;
+        }
         try {
-            return term(i);
+            return termInBounds(i);
         } catch (RaftStorageException e) {
             return 0;
         }
     }
 
     boolean matchTerm(long i, long t) {
+        // Checked before asking: a follower's append probes every new index beyond the log, and an
+        // exception per entry would be the cost of each replicated entry.
+        if (!inBounds(i)) {
+            return false;
+        }
         try {
-            return term(i) == t;
+            return termInBounds(i) == t;
         } catch (RaftStorageException e) {
             return false;
         }
+    }
+
+    private boolean inBounds(long i) {
+        return i >= firstIndex() - 1 && i <= lastIndex();
+    }
+
+    private long termInBounds(long i) {
+        long t = unstable.maybeTerm(i);
+        return t >= 0 ? t : storage.term(i);
     }
 
     /**

@@ -103,7 +103,7 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
         assertTrue(slow.responses.isEmpty(), "no demand, nothing delivered");
 
         long readsBefore = hub.catchUpReads();
-        slow.subscription.request(Long.MAX_VALUE);
+        slow.awaitSubscription().request(Long.MAX_VALUE);
         List<Event> slowEvents = slow.events(0, writes);
         assertTrue(hub.catchUpReads() > readsBefore, "the slow watcher fell out of the window and read storage");
         assertEquals(fastEvents, slowEvents, "the slow watcher caught up from storage, complete and in order");
@@ -197,7 +197,7 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
                         filters, prevKv, 0, false));
             }
             if (step == revisions / 2) {
-                recorders.get(2).subscription.request(Long.MAX_VALUE); // the third stream stalls until half-way
+                recorders.get(2).awaitSubscription().request(Long.MAX_VALUE); // the third stream stalls until half-way
             }
         }
         long last = store.currentRevision();

@@ -245,7 +245,7 @@ class WatchHubTest extends WatchTestSupport {
             first = first == 0 ? revision : first;
         }
         compact(first + 50);
-        lagging.subscription.request(Long.MAX_VALUE);
+        lagging.awaitSubscription().request(Long.MAX_VALUE);
         long lastEvent = 0;
         while (true) {
             WatchResponse response = lagging.next();

@@ -135,6 +135,22 @@ abstract class WatchTestSupport {
             completed = true;
         }
 
+        /**
+         * The subscription, once the stream has signalled it: streams may call onSubscribe later, on
+         * their own delivery thread, as the Reactive Streams rules allow.
+         */
+        Flow.Subscription awaitSubscription() {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (subscription == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no onSubscribe within " + WAIT + "; errors " + errors);
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            return subscription;
+        }
+
         WatchResponse next() {
             try {
                 WatchResponse response = responses.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
