@@ -7,25 +7,14 @@
  */
 module io.cairn.transport.grpc {
     requires io.cairn.spi.transport;
-    // The generated *Grpc classes put StreamObserver, ServerServiceDefinition and protobuf types in
-    // their signatures, and the *FutureStub returns guava's ListenableFuture.
-    requires transitive io.grpc;
-    requires transitive io.grpc.stub;
-    requires io.grpc.protobuf;
-    requires transitive com.google.protobuf;
-    requires com.google.common;
+    // etcd's messages and stubs; it reads grpc, protobuf and guava on through this module.
+    requires io.cairn.etcd.protocol;
     // NettyServerBuilder: the only public way to bind given addresses (not just a port on every
     // interface) and to set the per-connection stream limit.
     requires io.grpc.netty.shaded;
 
-    // Nothing is exported: the wire classes are this plugin's own business. protobuf-java reads the
-    // generated messages reflectively (field accessors for toString, TextFormat, getField), so it alone
-    // may reach into them.
-    opens io.cairn.transport.grpc.proto.etcdserverpb to com.google.protobuf;
-    opens io.cairn.transport.grpc.proto.mvccpb to com.google.protobuf;
-    opens io.cairn.transport.grpc.proto.authpb to com.google.protobuf;
-    opens io.cairn.transport.grpc.proto.v3lockpb to com.google.protobuf;
-    opens io.cairn.transport.grpc.proto.v3electionpb to com.google.protobuf;
+    // Nothing is exported: the wire messages live in io.cairn.etcd.protocol, shared with the other
+    // modules that speak etcd's protocol.
 
     // The server (and the conformance kit) find this transport by its id, "grpc", among the
     // TransportProviders on the module path; nothing names the class.

@@ -65,7 +65,8 @@ class ArchitectureTest {
                 new Module("storage-rocksdb", "io.cairn.storage.rocksdb", 3),
                 new Module("storage-xodus", "io.cairn.storage.xodus", 3),
                 new Module("spi-transport", "io.cairn.spi.transport", 5),
-                new Module("transport-grpc", "io.cairn.transport.grpc", 100),
+                new Module("etcd-protocol", "io.cairn.etcd.protocol", 100),
+                new Module("transport-grpc", "io.cairn.transport.grpc", 10),
                 new Module("server", "io.cairn.server", 30));
     }
 
@@ -155,8 +156,14 @@ class ArchitectureTest {
 
     @Test
     void grpcPluginDependsOnItsSpiTheApiAndGrpcOnly() {
-        onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "java..",
-                "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+        onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
+                "java..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void etcdProtocolDependsOnTheApiAndGrpcOnly() {
+        onlyDependsOn("io.cairn.etcd.protocol", "io.cairn.api..", "java..", "io.grpc..", "com.google.protobuf..",
+                "com.google.common..").check(PRODUCTION);
     }
 
     @Test

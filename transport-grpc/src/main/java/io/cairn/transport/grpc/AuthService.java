@@ -1,42 +1,44 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
 import io.cairn.api.ResponseHeader;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthDisableRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthDisableResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthEnableRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthEnableResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleAddRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleAddResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleDeleteRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleDeleteResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleGetRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleGetResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleGrantPermissionRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleGrantPermissionResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleListRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleListResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleRevokePermissionRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthRoleRevokePermissionResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthStatusRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthStatusResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserAddRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserAddResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserChangePasswordRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserChangePasswordResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserDeleteRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserDeleteResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserGetRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserGetResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserGrantRoleRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserGrantRoleResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserListRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserListResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserRevokeRoleRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthUserRevokeRoleResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthenticateRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AuthenticateResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthDisableRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthDisableResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthEnableRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthEnableResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthStatusRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthStatusResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGetRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGetResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthenticateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthenticateResponse;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -54,7 +56,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
         this.cairn = cairn;
     }
 
-    private static io.cairn.transport.grpc.proto.etcdserverpb.ResponseHeader header(ResponseHeader header) {
+    private static io.cairn.etcd.protocol.etcdserverpb.ResponseHeader header(ResponseHeader header) {
         return KvMapping.toWire(header);
     }
 

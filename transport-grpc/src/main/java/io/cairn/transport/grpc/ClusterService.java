@@ -1,17 +1,19 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
-import io.cairn.transport.grpc.proto.etcdserverpb.ClusterGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberAddRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberAddResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberListRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberListResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberPromoteRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberPromoteResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberRemoveRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberRemoveResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberUpdateRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberUpdateResponse;
+import io.cairn.etcd.protocol.etcdserverpb.ClusterGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateResponse;
 import io.grpc.stub.StreamObserver;
 
 /** etcd's {@code etcdserverpb.Cluster} service on {@link Cairn#cluster()}. Member ids are uint64, carried bit for bit. */

@@ -1,17 +1,19 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
 import io.cairn.api.CairnException;
 import io.cairn.api.ErrorCode;
-import io.cairn.transport.grpc.proto.v3electionpb.CampaignRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.CampaignResponse;
-import io.cairn.transport.grpc.proto.v3electionpb.ElectionGrpc;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderResponse;
-import io.cairn.transport.grpc.proto.v3electionpb.ProclaimRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.ProclaimResponse;
-import io.cairn.transport.grpc.proto.v3electionpb.ResignRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.ResignResponse;
+import io.cairn.etcd.protocol.v3electionpb.CampaignRequest;
+import io.cairn.etcd.protocol.v3electionpb.CampaignResponse;
+import io.cairn.etcd.protocol.v3electionpb.ElectionGrpc;
+import io.cairn.etcd.protocol.v3electionpb.LeaderRequest;
+import io.cairn.etcd.protocol.v3electionpb.LeaderResponse;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimRequest;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimResponse;
+import io.cairn.etcd.protocol.v3electionpb.ResignRequest;
+import io.cairn.etcd.protocol.v3electionpb.ResignResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 

@@ -1,20 +1,21 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.KvMapping;
 import com.google.protobuf.MessageLite;
 import io.cairn.api.Cairn;
 import io.cairn.api.CairnException;
 import io.cairn.api.ErrorCode;
-import io.cairn.transport.grpc.proto.etcdserverpb.CompactionRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.CompactionResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.DeleteRangeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.DeleteRangeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.KVGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.PutRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.PutResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.TxnRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.TxnResponse;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.KVGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.PutRequest;
+import io.cairn.etcd.protocol.etcdserverpb.PutResponse;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.RangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.TxnRequest;
+import io.cairn.etcd.protocol.etcdserverpb.TxnResponse;
 import io.grpc.stub.StreamObserver;
 
 /** etcd's {@code etcdserverpb.KV} service on {@link Cairn#kv()}. */

@@ -1,18 +1,20 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
 import io.cairn.api.lease.LeaseKeepAliveStream;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseKeepAliveRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseKeepAliveResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseLeasesRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseLeasesResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseRevokeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseRevokeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseTimeToLiveRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseTimeToLiveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseKeepAliveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseKeepAliveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 

@@ -1,11 +1,12 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
-import io.cairn.transport.grpc.proto.v3lockpb.LockGrpc;
-import io.cairn.transport.grpc.proto.v3lockpb.LockRequest;
-import io.cairn.transport.grpc.proto.v3lockpb.LockResponse;
-import io.cairn.transport.grpc.proto.v3lockpb.UnlockRequest;
-import io.cairn.transport.grpc.proto.v3lockpb.UnlockResponse;
+import io.cairn.etcd.protocol.v3lockpb.LockGrpc;
+import io.cairn.etcd.protocol.v3lockpb.LockRequest;
+import io.cairn.etcd.protocol.v3lockpb.LockResponse;
+import io.cairn.etcd.protocol.v3lockpb.UnlockRequest;
+import io.cairn.etcd.protocol.v3lockpb.UnlockResponse;
 import io.grpc.stub.StreamObserver;
 
 /**

@@ -1,10 +1,11 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.KvMapping;
 import io.cairn.api.Cairn;
 import io.cairn.api.watch.WatchStream;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse;
+import io.cairn.etcd.protocol.etcdserverpb.WatchGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 

@@ -5,20 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.cairn.transport.grpc.proto.etcdserverpb.KVGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.ResponseHeader;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse;
-import io.cairn.transport.grpc.proto.mvccpb.KeyValue;
-import io.cairn.transport.grpc.proto.v3electionpb.ElectionGrpc;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderResponse;
-import io.cairn.transport.grpc.proto.v3lockpb.LockGrpc;
-import io.cairn.transport.grpc.proto.v3lockpb.LockRequest;
-import io.cairn.transport.grpc.proto.v3lockpb.LockResponse;
+import io.cairn.etcd.protocol.etcdserverpb.KVGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.RangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.ResponseHeader;
+import io.cairn.etcd.protocol.etcdserverpb.WatchGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchResponse;
+import io.cairn.etcd.protocol.mvccpb.KeyValue;
+import io.cairn.etcd.protocol.v3electionpb.ElectionGrpc;
+import io.cairn.etcd.protocol.v3electionpb.LeaderRequest;
+import io.cairn.etcd.protocol.v3electionpb.LeaderResponse;
+import io.cairn.etcd.protocol.v3lockpb.LockGrpc;
+import io.cairn.etcd.protocol.v3lockpb.LockRequest;
+import io.cairn.etcd.protocol.v3lockpb.LockResponse;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -58,10 +58,10 @@ class EtcdGrpcPathsTest {
                 io.etcd.jetcd.api.lock.LockGrpc.getServiceDescriptor(), io.etcd.jetcd.api.ElectionGrpc.getServiceDescriptor()));
         Map<String, MethodDescriptor.MethodType> ours = methodTypes(List.of(
                 KVGrpc.getServiceDescriptor(), WatchGrpc.getServiceDescriptor(),
-                io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrpc.getServiceDescriptor(),
-                io.cairn.transport.grpc.proto.etcdserverpb.ClusterGrpc.getServiceDescriptor(),
-                io.cairn.transport.grpc.proto.etcdserverpb.MaintenanceGrpc.getServiceDescriptor(),
-                io.cairn.transport.grpc.proto.etcdserverpb.AuthGrpc.getServiceDescriptor(),
+                io.cairn.etcd.protocol.etcdserverpb.LeaseGrpc.getServiceDescriptor(),
+                io.cairn.etcd.protocol.etcdserverpb.ClusterGrpc.getServiceDescriptor(),
+                io.cairn.etcd.protocol.etcdserverpb.MaintenanceGrpc.getServiceDescriptor(),
+                io.cairn.etcd.protocol.etcdserverpb.AuthGrpc.getServiceDescriptor(),
                 LockGrpc.getServiceDescriptor(), ElectionGrpc.getServiceDescriptor()));
 
         // jetcd's Watch/Progress is not an etcd method (see EtcdProtocolDescriptorTest.JETCD_ONLY).

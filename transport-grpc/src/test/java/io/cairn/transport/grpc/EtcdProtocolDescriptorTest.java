@@ -9,11 +9,11 @@ import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FileDescriptor;
-import io.cairn.transport.grpc.proto.authpb.AuthProto;
-import io.cairn.transport.grpc.proto.etcdserverpb.RpcProto;
-import io.cairn.transport.grpc.proto.mvccpb.KvProto;
-import io.cairn.transport.grpc.proto.v3electionpb.V3ElectionProto;
-import io.cairn.transport.grpc.proto.v3lockpb.V3LockProto;
+import io.cairn.etcd.protocol.authpb.AuthProto;
+import io.cairn.etcd.protocol.etcdserverpb.RpcProto;
+import io.cairn.etcd.protocol.mvccpb.KvProto;
+import io.cairn.etcd.protocol.v3electionpb.V3ElectionProto;
+import io.cairn.etcd.protocol.v3lockpb.V3LockProto;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -100,10 +100,10 @@ class EtcdProtocolDescriptorTest {
 
     @Test
     void oursIsTheNamedModuleAndJetcdIsOnTheClassPath() {
-        // The comparison runs inside io.cairn.transport.grpc (surefire patches the tests into it);
-        // jetcd-grpc has no module name and stays in the unnamed module, which the test module reads.
-        assertEquals("io.cairn.transport.grpc", RpcProto.class.getModule().getName());
-        assertEquals(RpcProto.class.getModule(), getClass().getModule());
+        // Our descriptors come from the named module io.cairn.etcd.protocol, the one the transport
+        // serves with; jetcd-grpc has no module name and stays in the unnamed module.
+        assertEquals("io.cairn.etcd.protocol", RpcProto.class.getModule().getName());
+        assertTrue(getClass().getModule().canRead(RpcProto.class.getModule()));
         assertFalse(io.etcd.jetcd.api.JetcdProto.class.getModule().isNamed());
     }
 

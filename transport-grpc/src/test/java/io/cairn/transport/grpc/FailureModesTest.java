@@ -22,11 +22,11 @@ import io.cairn.api.watch.Watch;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
 import io.cairn.spi.transport.TransportProviders;
-import io.cairn.transport.grpc.proto.etcdserverpb.KVGrpc;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest;
-import io.cairn.transport.grpc.proto.v3electionpb.ElectionGrpc;
-import io.cairn.transport.grpc.proto.v3electionpb.ProclaimRequest;
-import io.cairn.transport.grpc.proto.v3lockpb.LockGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.KVGrpc;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.v3electionpb.ElectionGrpc;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimRequest;
+import io.cairn.etcd.protocol.v3lockpb.LockGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -88,7 +88,7 @@ class FailureModesTest {
             assertTrue(thrown.getStatus().getDescription().contains("range exploded"), thrown.getStatus().getDescription());
 
             var failed = assertThrows(StatusRuntimeException.class, () -> kv.put(
-                    io.cairn.transport.grpc.proto.etcdserverpb.PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build()));
+                    io.cairn.etcd.protocol.etcdserverpb.PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build()));
             assertEquals(Status.Code.INTERNAL, failed.getStatus().getCode());
             assertTrue(failed.getStatus().getDescription().contains("put went wrong"), failed.getStatus().getDescription());
             return null;
@@ -113,7 +113,7 @@ class FailureModesTest {
         };
         var cairn = new Patched(new FakeCairn(), null, lock);
         withEndpoint(cairn, channel -> {
-            var call = LockGrpc.newFutureStub(channel).lock(io.cairn.transport.grpc.proto.v3lockpb.LockRequest.newBuilder()
+            var call = LockGrpc.newFutureStub(channel).lock(io.cairn.etcd.protocol.v3lockpb.LockRequest.newBuilder()
                     .setName(ByteString.copyFromUtf8("L")).build());
             try {
                 assertTrue(called.await(10, TimeUnit.SECONDS), "the lock call reached the Cairn");
@@ -131,10 +131,10 @@ class FailureModesTest {
     void aBadWatchRequestEndsTheStreamWithItsErrorNotWithOk() throws Exception {
         withEndpoint(new FakeCairn(), channel -> {
             java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-            var requests = io.cairn.transport.grpc.proto.etcdserverpb.WatchGrpc.newStub(channel).watch(
+            var requests = io.cairn.etcd.protocol.etcdserverpb.WatchGrpc.newStub(channel).watch(
                     new io.grpc.stub.StreamObserver<>() {
                         @Override
-                        public void onNext(io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse response) {}
+                        public void onNext(io.cairn.etcd.protocol.etcdserverpb.WatchResponse response) {}
 
                         @Override
                         public void onError(Throwable t) {
@@ -146,8 +146,8 @@ class FailureModesTest {
                             ended.complete(null);
                         }
                     });
-            requests.onNext(io.cairn.transport.grpc.proto.etcdserverpb.WatchRequest.newBuilder().setCreateRequest(
-                    io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest.newBuilder()
+            requests.onNext(io.cairn.etcd.protocol.etcdserverpb.WatchRequest.newBuilder().setCreateRequest(
+                    io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest.newBuilder()
                             .setKey(ByteString.copyFromUtf8("k")).setWatchId(-7)).build());
             Throwable end;
             try {

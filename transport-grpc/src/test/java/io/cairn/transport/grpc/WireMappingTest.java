@@ -1,5 +1,7 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.KvMapping;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,8 +23,8 @@ import io.cairn.api.kv.RangeRequest;
 import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.watch.Event;
 import io.cairn.api.watch.WatchCreateRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.RequestOp;
-import io.cairn.transport.grpc.proto.etcdserverpb.ResponseOp;
+import io.cairn.etcd.protocol.etcdserverpb.RequestOp;
+import io.cairn.etcd.protocol.etcdserverpb.ResponseOp;
 import io.grpc.Status;
 
 import java.util.List;
@@ -49,33 +51,33 @@ class WireMappingTest {
 
     @Test
     void nestedTxnRequestMapsEveryOperationAndCompare() {
-        var wire = io.cairn.transport.grpc.proto.etcdserverpb.TxnRequest.newBuilder()
-                .addCompare(io.cairn.transport.grpc.proto.etcdserverpb.Compare.newBuilder()
-                        .setResult(io.cairn.transport.grpc.proto.etcdserverpb.Compare.CompareResult.NOT_EQUAL)
-                        .setTarget(io.cairn.transport.grpc.proto.etcdserverpb.Compare.CompareTarget.VALUE)
+        var wire = io.cairn.etcd.protocol.etcdserverpb.TxnRequest.newBuilder()
+                .addCompare(io.cairn.etcd.protocol.etcdserverpb.Compare.newBuilder()
+                        .setResult(io.cairn.etcd.protocol.etcdserverpb.Compare.CompareResult.NOT_EQUAL)
+                        .setTarget(io.cairn.etcd.protocol.etcdserverpb.Compare.CompareTarget.VALUE)
                         .setKey(utf8("a")).setValue(BINARY))
-                .addCompare(io.cairn.transport.grpc.proto.etcdserverpb.Compare.newBuilder()
-                        .setResult(io.cairn.transport.grpc.proto.etcdserverpb.Compare.CompareResult.LESS)
-                        .setTarget(io.cairn.transport.grpc.proto.etcdserverpb.Compare.CompareTarget.MOD)
+                .addCompare(io.cairn.etcd.protocol.etcdserverpb.Compare.newBuilder()
+                        .setResult(io.cairn.etcd.protocol.etcdserverpb.Compare.CompareResult.LESS)
+                        .setTarget(io.cairn.etcd.protocol.etcdserverpb.Compare.CompareTarget.MOD)
                         .setKey(utf8("p/")).setRangeEnd(utf8("p0")).setModRevision(-42))
                 // The union holds a version, but the target is LEASE: etcd reads GetLease() = 0.
-                .addCompare(io.cairn.transport.grpc.proto.etcdserverpb.Compare.newBuilder()
-                        .setTarget(io.cairn.transport.grpc.proto.etcdserverpb.Compare.CompareTarget.LEASE)
+                .addCompare(io.cairn.etcd.protocol.etcdserverpb.Compare.newBuilder()
+                        .setTarget(io.cairn.etcd.protocol.etcdserverpb.Compare.CompareTarget.LEASE)
                         .setKey(utf8("l")).setVersion(5))
                 .addSuccess(RequestOp.newBuilder().setRequestRange(
-                        io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.newBuilder()
+                        io.cairn.etcd.protocol.etcdserverpb.RangeRequest.newBuilder()
                                 .setKey(utf8("r")).setRangeEnd(ByteString.copyFrom(new byte[] {0}))
                                 .setLimit(-5).setRevision(-1).setMaxModRevision(-3).setMinCreateRevision(4)
-                                .setSortOrder(io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortOrder.DESCEND)
-                                .setSortTarget(io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortTarget.CREATE)
+                                .setSortOrder(io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortOrder.DESCEND)
+                                .setSortTarget(io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortTarget.CREATE)
                                 .setSerializable(true).setCountOnly(true)))
                 .addSuccess(RequestOp.newBuilder().setRequestPut(
-                        io.cairn.transport.grpc.proto.etcdserverpb.PutRequest.newBuilder()
+                        io.cairn.etcd.protocol.etcdserverpb.PutRequest.newBuilder()
                                 .setKey(BINARY).setValue(utf8("v")).setLease(7).setPrevKv(true).setIgnoreLease(true)))
                 .addSuccess(RequestOp.newBuilder().setRequestTxn(
-                        io.cairn.transport.grpc.proto.etcdserverpb.TxnRequest.newBuilder()
+                        io.cairn.etcd.protocol.etcdserverpb.TxnRequest.newBuilder()
                                 .addFailure(RequestOp.newBuilder().setRequestDeleteRange(
-                                        io.cairn.transport.grpc.proto.etcdserverpb.DeleteRangeRequest.newBuilder()
+                                        io.cairn.etcd.protocol.etcdserverpb.DeleteRangeRequest.newBuilder()
                                                 .setKey(utf8("x")).setRangeEnd(utf8("y")).setPrevKv(true)))))
                 .build();
 
@@ -100,7 +102,7 @@ class WireMappingTest {
 
     @Test
     void anEmptyTxnOperationIsRefusedNotDropped() {
-        var wire = io.cairn.transport.grpc.proto.etcdserverpb.TxnRequest.newBuilder()
+        var wire = io.cairn.etcd.protocol.etcdserverpb.TxnRequest.newBuilder()
                 .addSuccess(RequestOp.getDefaultInstance()).build();
         var refused = assertThrows(CairnException.class, () -> KvMapping.toApi(wire));
         assertEquals(StatusCode.INVALID_ARGUMENT, refused.status());
@@ -135,19 +137,19 @@ class WireMappingTest {
     }
 
     static Stream<Arguments> sorts() {
-        var orders = io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortOrder.values();
-        var targets = io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortTarget.values();
-        return Stream.of(orders).filter(o -> o != io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortOrder.UNRECOGNIZED)
+        var orders = io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortOrder.values();
+        var targets = io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortTarget.values();
+        return Stream.of(orders).filter(o -> o != io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortOrder.UNRECOGNIZED)
                 .flatMap(order -> Stream.of(targets)
-                        .filter(t -> t != io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortTarget.UNRECOGNIZED)
+                        .filter(t -> t != io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortTarget.UNRECOGNIZED)
                         .map(target -> Arguments.of(order, target)));
     }
 
     @ParameterizedTest
     @MethodSource("sorts")
-    void everySortOptionMapsByName(io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortOrder order,
-            io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.SortTarget target) {
-        var api = KvMapping.toApi(io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.newBuilder()
+    void everySortOptionMapsByName(io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortOrder order,
+            io.cairn.etcd.protocol.etcdserverpb.RangeRequest.SortTarget target) {
+        var api = KvMapping.toApi(io.cairn.etcd.protocol.etcdserverpb.RangeRequest.newBuilder()
                 .setKey(utf8("k")).setSortOrder(order).setSortTarget(target).build());
         assertEquals(order.name(), api.sortOrder().name());
         assertEquals(target.name(), api.sortTarget().name());
@@ -156,8 +158,8 @@ class WireMappingTest {
     @Test
     void unknownSortOptionsGetEtcdsError() {
         for (var wire : List.of(
-                io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.newBuilder().setKey(utf8("k")).setSortOrderValue(3).build(),
-                io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest.newBuilder().setKey(utf8("k")).setSortTargetValue(9).build())) {
+                io.cairn.etcd.protocol.etcdserverpb.RangeRequest.newBuilder().setKey(utf8("k")).setSortOrderValue(3).build(),
+                io.cairn.etcd.protocol.etcdserverpb.RangeRequest.newBuilder().setKey(utf8("k")).setSortTargetValue(9).build())) {
             var refused = assertThrows(CairnException.class, () -> KvMapping.toApi(wire));
             assertTrue(refused.is(ErrorCode.INVALID_SORT_OPTION), refused.getMessage());
             assertEquals("etcdserver: invalid sort option", refused.getMessage());
@@ -166,10 +168,10 @@ class WireMappingTest {
 
     @Test
     void watchCreateRequestMapsAsEtcdsWatchServerDoes() {
-        var wire = io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest.newBuilder()
+        var wire = io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest.newBuilder()
                 .setRangeEnd(utf8("z")).setStartRevision(-9).setProgressNotify(true)
-                .addFilters(io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest.FilterType.NODELETE)
-                .addFilters(io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest.FilterType.NOPUT)
+                .addFilters(io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest.FilterType.NODELETE)
+                .addFilters(io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest.FilterType.NOPUT)
                 .setPrevKv(true).setWatchId(12).setFragment(true)
                 .build();
 
@@ -200,7 +202,7 @@ class WireMappingTest {
         assertEquals(1, wire.size());
         assertEquals(4, wire.get(0).getWatchId());
         assertTrue(wire.get(0).getFragment());
-        assertEquals(io.cairn.transport.grpc.proto.mvccpb.Event.EventType.DELETE, wire.get(0).getEvents(1).getType());
+        assertEquals(io.cairn.etcd.protocol.mvccpb.Event.EventType.DELETE, wire.get(0).getEvents(1).getType());
         assertEquals(before, KvMapping.toApi(wire.get(0).getEvents(1).getPrevKv()));
         assertFalse(wire.get(0).getEvents(0).hasPrevKv());
 
@@ -230,10 +232,10 @@ class WireMappingTest {
 
     @Test
     void negativeLeaseTtlBecomesZeroButANegativeIdIsRefused() {
-        var ttl = ServiceMapping.toApi(io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantRequest.newBuilder().setTTL(-5).build());
+        var ttl = ServiceMapping.toApi(io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest.newBuilder().setTTL(-5).build());
         assertEquals(0, ttl.ttl());
         assertThrows(CairnException.class, () -> ServiceMapping.toApi(
-                io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantRequest.newBuilder().setID(-5).build()));
+                io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest.newBuilder().setID(-5).build()));
     }
 
     @Test
@@ -278,13 +280,13 @@ class WireMappingTest {
         assertEquals(List.of("http://p:2380"), member.getPeerURLsList());
         assertTrue(member.getIsLearner());
 
-        var alarm = ServiceMapping.toApi(io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.newBuilder()
-                .setAction(io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.AlarmAction.DEACTIVATE)
-                .setMemberID(-9L).setAlarm(io.cairn.transport.grpc.proto.etcdserverpb.AlarmType.NOSPACE).build());
+        var alarm = ServiceMapping.toApi(io.cairn.etcd.protocol.etcdserverpb.AlarmRequest.newBuilder()
+                .setAction(io.cairn.etcd.protocol.etcdserverpb.AlarmRequest.AlarmAction.DEACTIVATE)
+                .setMemberID(-9L).setAlarm(io.cairn.etcd.protocol.etcdserverpb.AlarmType.NOSPACE).build());
         assertEquals(new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.DEACTIVATE,
                 -9L, io.cairn.api.maintenance.AlarmType.NOSPACE), alarm);
         assertThrows(CairnException.class, () -> ServiceMapping.toApi(
-                io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest.newBuilder().setAlarmValue(7).build()));
+                io.cairn.etcd.protocol.etcdserverpb.AlarmRequest.newBuilder().setAlarmValue(7).build()));
     }
 
     @Test

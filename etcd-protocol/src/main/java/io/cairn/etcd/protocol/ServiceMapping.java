@@ -1,29 +1,29 @@
-package io.cairn.transport.grpc;
+package io.cairn.etcd.protocol;
 
 import io.cairn.api.CairnException;
 import io.cairn.api.StatusCode;
 import io.cairn.api.auth.Permission;
 import io.cairn.api.cluster.Member;
 import io.cairn.api.maintenance.AlarmType;
-import io.cairn.transport.grpc.proto.etcdserverpb.AlarmMember;
-import io.cairn.transport.grpc.proto.etcdserverpb.AlarmRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.AlarmResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.DowngradeInfo;
-import io.cairn.transport.grpc.proto.etcdserverpb.DowngradeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.HashKVResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.HashResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseGrantResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseKeepAliveResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseLeasesResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseStatus;
-import io.cairn.transport.grpc.proto.etcdserverpb.LeaseTimeToLiveResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.MemberListResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.SnapshotResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.StatusResponse;
-import io.cairn.transport.grpc.proto.v3electionpb.CampaignResponse;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderKey;
-import io.cairn.transport.grpc.proto.v3electionpb.LeaderResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AlarmMember;
+import io.cairn.etcd.protocol.etcdserverpb.AlarmRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AlarmResponse;
+import io.cairn.etcd.protocol.etcdserverpb.DowngradeInfo;
+import io.cairn.etcd.protocol.etcdserverpb.DowngradeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.HashKVResponse;
+import io.cairn.etcd.protocol.etcdserverpb.HashResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseKeepAliveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseStatus;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.SnapshotResponse;
+import io.cairn.etcd.protocol.etcdserverpb.StatusResponse;
+import io.cairn.etcd.protocol.v3electionpb.CampaignResponse;
+import io.cairn.etcd.protocol.v3electionpb.LeaderKey;
+import io.cairn.etcd.protocol.v3electionpb.LeaderResponse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ import java.util.List;
  * of {@link KvMapping} (bytes, negative numbers) hold here too. Messages with a header only are
  * built inline by the services.
  */
-final class ServiceMapping {
+public final class ServiceMapping {
 
     private ServiceMapping() {}
 
@@ -44,7 +44,7 @@ final class ServiceMapping {
      * requested id is refused: etcd would grant it, but the api's ids are not negative, and changing
      * it silently would hand the client a lease it did not ask for.
      */
-    static io.cairn.api.lease.LeaseGrantRequest toApi(LeaseGrantRequest request) {
+    public static io.cairn.api.lease.LeaseGrantRequest toApi(LeaseGrantRequest request) {
         if (request.getID() < 0) {
             throw new CairnException(StatusCode.INVALID_ARGUMENT,
                     "cairn: lease ID must not be negative, got " + request.getID());
@@ -52,17 +52,17 @@ final class ServiceMapping {
         return new io.cairn.api.lease.LeaseGrantRequest(KvMapping.atLeastZero(request.getTTL()), request.getID());
     }
 
-    static LeaseGrantResponse toWire(io.cairn.api.lease.LeaseGrantResponse response) {
+    public static LeaseGrantResponse toWire(io.cairn.api.lease.LeaseGrantResponse response) {
         return LeaseGrantResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setID(response.id()).setTTL(response.ttl()).setError(response.error()).build();
     }
 
-    static LeaseKeepAliveResponse toWire(io.cairn.api.lease.LeaseKeepAliveResponse response) {
+    public static LeaseKeepAliveResponse toWire(io.cairn.api.lease.LeaseKeepAliveResponse response) {
         return LeaseKeepAliveResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setID(response.id()).setTTL(response.ttl()).build();
     }
 
-    static LeaseTimeToLiveResponse toWire(io.cairn.api.lease.LeaseTimeToLiveResponse response) {
+    public static LeaseTimeToLiveResponse toWire(io.cairn.api.lease.LeaseTimeToLiveResponse response) {
         LeaseTimeToLiveResponse.Builder wire = LeaseTimeToLiveResponse.newBuilder()
                 .setHeader(KvMapping.toWire(response.header()))
                 .setID(response.id()).setTTL(response.ttl()).setGrantedTTL(response.grantedTtl());
@@ -70,7 +70,7 @@ final class ServiceMapping {
         return wire.build();
     }
 
-    static LeaseLeasesResponse toWire(io.cairn.api.lease.LeaseLeasesResponse response) {
+    public static LeaseLeasesResponse toWire(io.cairn.api.lease.LeaseLeasesResponse response) {
         LeaseLeasesResponse.Builder wire = LeaseLeasesResponse.newBuilder().setHeader(KvMapping.toWire(response.header()));
         response.leases().forEach(lease -> wire.addLeases(LeaseStatus.newBuilder().setID(lease.id())));
         return wire.build();
@@ -78,28 +78,28 @@ final class ServiceMapping {
 
     // ---- Cluster ----
 
-    static io.cairn.transport.grpc.proto.etcdserverpb.Member toWire(Member member) {
-        return io.cairn.transport.grpc.proto.etcdserverpb.Member.newBuilder()
+    public static io.cairn.etcd.protocol.etcdserverpb.Member toWire(Member member) {
+        return io.cairn.etcd.protocol.etcdserverpb.Member.newBuilder()
                 .setID(member.id()).setName(member.name())
                 .addAllPeerURLs(member.peerUrls()).addAllClientURLs(member.clientUrls())
                 .setIsLearner(member.learner())
                 .build();
     }
 
-    static List<io.cairn.transport.grpc.proto.etcdserverpb.Member> toWire(List<Member> members) {
-        List<io.cairn.transport.grpc.proto.etcdserverpb.Member> wire = new ArrayList<>(members.size());
+    public static List<io.cairn.etcd.protocol.etcdserverpb.Member> toWire(List<Member> members) {
+        List<io.cairn.etcd.protocol.etcdserverpb.Member> wire = new ArrayList<>(members.size());
         members.forEach(member -> wire.add(toWire(member)));
         return wire;
     }
 
-    static MemberListResponse toWire(io.cairn.api.cluster.MemberListResponse response) {
+    public static MemberListResponse toWire(io.cairn.api.cluster.MemberListResponse response) {
         return MemberListResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .addAllMembers(toWire(response.members())).build();
     }
 
     // ---- Maintenance ----
 
-    static io.cairn.api.maintenance.AlarmRequest toApi(AlarmRequest request) {
+    public static io.cairn.api.maintenance.AlarmRequest toApi(AlarmRequest request) {
         return new io.cairn.api.maintenance.AlarmRequest(
                 switch (request.getAction()) {
                     case GET -> io.cairn.api.maintenance.AlarmRequest.Action.GET;
@@ -112,7 +112,7 @@ final class ServiceMapping {
                 toApi(request.getAlarm(), request.getAlarmValue()));
     }
 
-    private static AlarmType toApi(io.cairn.transport.grpc.proto.etcdserverpb.AlarmType alarm, int wireValue) {
+    private static AlarmType toApi(io.cairn.etcd.protocol.etcdserverpb.AlarmType alarm, int wireValue) {
         return switch (alarm) {
             case NONE -> AlarmType.NONE;
             case NOSPACE -> AlarmType.NOSPACE;
@@ -122,22 +122,22 @@ final class ServiceMapping {
         };
     }
 
-    private static io.cairn.transport.grpc.proto.etcdserverpb.AlarmType toWire(AlarmType alarm) {
+    private static io.cairn.etcd.protocol.etcdserverpb.AlarmType toWire(AlarmType alarm) {
         return switch (alarm) {
-            case NONE -> io.cairn.transport.grpc.proto.etcdserverpb.AlarmType.NONE;
-            case NOSPACE -> io.cairn.transport.grpc.proto.etcdserverpb.AlarmType.NOSPACE;
-            case CORRUPT -> io.cairn.transport.grpc.proto.etcdserverpb.AlarmType.CORRUPT;
+            case NONE -> io.cairn.etcd.protocol.etcdserverpb.AlarmType.NONE;
+            case NOSPACE -> io.cairn.etcd.protocol.etcdserverpb.AlarmType.NOSPACE;
+            case CORRUPT -> io.cairn.etcd.protocol.etcdserverpb.AlarmType.CORRUPT;
         };
     }
 
-    static AlarmResponse toWire(io.cairn.api.maintenance.AlarmResponse response) {
+    public static AlarmResponse toWire(io.cairn.api.maintenance.AlarmResponse response) {
         AlarmResponse.Builder wire = AlarmResponse.newBuilder().setHeader(KvMapping.toWire(response.header()));
         response.alarms().forEach(alarm -> wire.addAlarms(
                 AlarmMember.newBuilder().setMemberID(alarm.memberId()).setAlarm(toWire(alarm.alarm()))));
         return wire.build();
     }
 
-    static StatusResponse toWire(io.cairn.api.maintenance.StatusResponse response) {
+    public static StatusResponse toWire(io.cairn.api.maintenance.StatusResponse response) {
         return StatusResponse.newBuilder()
                 .setHeader(KvMapping.toWire(response.header()))
                 .setVersion(response.version())
@@ -158,12 +158,12 @@ final class ServiceMapping {
     }
 
     /** The api keeps hashes as unsigned 32-bit numbers in a long; the wire's uint32 is an int bit for bit. */
-    static HashResponse toWire(io.cairn.api.maintenance.HashResponse response) {
+    public static HashResponse toWire(io.cairn.api.maintenance.HashResponse response) {
         return HashResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setHash((int) response.hash()).build();
     }
 
-    static HashKVResponse toWire(io.cairn.api.maintenance.HashKVResponse response) {
+    public static HashKVResponse toWire(io.cairn.api.maintenance.HashKVResponse response) {
         return HashKVResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setHash((int) response.hash())
                 .setCompactRevision(response.compactRevision())
@@ -171,7 +171,7 @@ final class ServiceMapping {
                 .build();
     }
 
-    static SnapshotResponse toWire(io.cairn.api.maintenance.SnapshotResponse response) {
+    public static SnapshotResponse toWire(io.cairn.api.maintenance.SnapshotResponse response) {
         return SnapshotResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setRemainingBytes(response.remainingBytes())
                 .setBlob(KvMapping.toWire(response.blob()))
@@ -179,7 +179,7 @@ final class ServiceMapping {
                 .build();
     }
 
-    static io.cairn.api.maintenance.DowngradeRequest toApi(DowngradeRequest request) {
+    public static io.cairn.api.maintenance.DowngradeRequest toApi(DowngradeRequest request) {
         return new io.cairn.api.maintenance.DowngradeRequest(
                 switch (request.getAction()) {
                     case VALIDATE -> io.cairn.api.maintenance.DowngradeRequest.Action.VALIDATE;
@@ -193,7 +193,7 @@ final class ServiceMapping {
 
     // ---- Auth ----
 
-    static Permission toApi(io.cairn.transport.grpc.proto.authpb.Permission permission) {
+    public static Permission toApi(io.cairn.etcd.protocol.authpb.Permission permission) {
         return new Permission(
                 switch (permission.getPermType()) {
                     case READ -> Permission.Type.READ;
@@ -205,12 +205,12 @@ final class ServiceMapping {
                 KvMapping.toApi(permission.getKey()), KvMapping.toApi(permission.getRangeEnd()));
     }
 
-    static io.cairn.transport.grpc.proto.authpb.Permission toWire(Permission permission) {
-        return io.cairn.transport.grpc.proto.authpb.Permission.newBuilder()
+    public static io.cairn.etcd.protocol.authpb.Permission toWire(Permission permission) {
+        return io.cairn.etcd.protocol.authpb.Permission.newBuilder()
                 .setPermType(switch (permission.permType()) {
-                    case READ -> io.cairn.transport.grpc.proto.authpb.Permission.Type.READ;
-                    case WRITE -> io.cairn.transport.grpc.proto.authpb.Permission.Type.WRITE;
-                    case READWRITE -> io.cairn.transport.grpc.proto.authpb.Permission.Type.READWRITE;
+                    case READ -> io.cairn.etcd.protocol.authpb.Permission.Type.READ;
+                    case WRITE -> io.cairn.etcd.protocol.authpb.Permission.Type.WRITE;
+                    case READWRITE -> io.cairn.etcd.protocol.authpb.Permission.Type.READWRITE;
                 })
                 .setKey(KvMapping.toWire(permission.key()))
                 .setRangeEnd(KvMapping.toWire(permission.rangeEnd()))
@@ -219,22 +219,22 @@ final class ServiceMapping {
 
     // ---- Election ----
 
-    static io.cairn.api.election.LeaderKey toApi(LeaderKey leader) {
+    public static io.cairn.api.election.LeaderKey toApi(LeaderKey leader) {
         return new io.cairn.api.election.LeaderKey(KvMapping.toApi(leader.getName()), KvMapping.toApi(leader.getKey()), leader.getRev(),
                 leader.getLease());
     }
 
-    static LeaderKey toWire(io.cairn.api.election.LeaderKey leader) {
+    public static LeaderKey toWire(io.cairn.api.election.LeaderKey leader) {
         return LeaderKey.newBuilder().setName(KvMapping.toWire(leader.name())).setKey(KvMapping.toWire(leader.key()))
                 .setRev(leader.rev()).setLease(leader.lease()).build();
     }
 
-    static CampaignResponse toWire(io.cairn.api.election.CampaignResponse response) {
+    public static CampaignResponse toWire(io.cairn.api.election.CampaignResponse response) {
         return CampaignResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setLeader(toWire(response.leader())).build();
     }
 
-    static LeaderResponse toWire(io.cairn.api.election.LeaderResponse response) {
+    public static LeaderResponse toWire(io.cairn.api.election.LeaderResponse response) {
         return LeaderResponse.newBuilder().setHeader(KvMapping.toWire(response.header()))
                 .setKv(KvMapping.toWire(response.kv())).build();
     }

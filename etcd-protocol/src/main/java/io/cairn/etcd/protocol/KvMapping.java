@@ -1,4 +1,4 @@
-package io.cairn.transport.grpc;
+package io.cairn.etcd.protocol;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -6,24 +6,24 @@ import io.cairn.api.Bytes;
 import io.cairn.api.CairnException;
 import io.cairn.api.ErrorCode;
 import io.cairn.api.StatusCode;
-import io.cairn.transport.grpc.proto.etcdserverpb.CompactionRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.CompactionResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.Compare;
-import io.cairn.transport.grpc.proto.etcdserverpb.DeleteRangeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.DeleteRangeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.PutRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.PutResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.RangeResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.RequestOp;
-import io.cairn.transport.grpc.proto.etcdserverpb.ResponseHeader;
-import io.cairn.transport.grpc.proto.etcdserverpb.ResponseOp;
-import io.cairn.transport.grpc.proto.etcdserverpb.TxnRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.TxnResponse;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchCreateRequest;
-import io.cairn.transport.grpc.proto.etcdserverpb.WatchResponse;
-import io.cairn.transport.grpc.proto.mvccpb.Event;
-import io.cairn.transport.grpc.proto.mvccpb.KeyValue;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.Compare;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.PutRequest;
+import io.cairn.etcd.protocol.etcdserverpb.PutResponse;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.RangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.RequestOp;
+import io.cairn.etcd.protocol.etcdserverpb.ResponseHeader;
+import io.cairn.etcd.protocol.etcdserverpb.ResponseOp;
+import io.cairn.etcd.protocol.etcdserverpb.TxnRequest;
+import io.cairn.etcd.protocol.etcdserverpb.TxnResponse;
+import io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchResponse;
+import io.cairn.etcd.protocol.mvccpb.Event;
+import io.cairn.etcd.protocol.mvccpb.KeyValue;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -45,26 +45,26 @@ import java.util.Set;
  * layer (unknown sort options) are rejected here with etcd's error. Everything else etcd checks
  * (empty keys, too many txn operations, ...) is left to the {@link io.cairn.api.Cairn} served.
  */
-final class KvMapping {
+public final class KvMapping {
 
     private KvMapping() {}
 
     // ---- shared ----
 
-    static Bytes toApi(ByteString bytes) {
+    public static Bytes toApi(ByteString bytes) {
         return bytes.isEmpty() ? Bytes.EMPTY : Bytes.of(bytes.asReadOnlyByteBuffer());
     }
 
-    static ByteString toWire(Bytes bytes) {
+    public static ByteString toWire(Bytes bytes) {
         return bytes.isEmpty() ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(bytes.asReadOnlyByteBuffer());
     }
 
     /** etcd treats a negative limit or revision as 0 ("none" / "newest"). */
-    static long atLeastZero(long wireValue) {
+    public static long atLeastZero(long wireValue) {
         return Math.max(0, wireValue);
     }
 
-    static ResponseHeader toWire(io.cairn.api.ResponseHeader header) {
+    public static ResponseHeader toWire(io.cairn.api.ResponseHeader header) {
         return ResponseHeader.newBuilder()
                 .setClusterId(header.clusterId())
                 .setMemberId(header.memberId())
@@ -73,7 +73,7 @@ final class KvMapping {
                 .build();
     }
 
-    static KeyValue toWire(io.cairn.api.KeyValue kv) {
+    public static KeyValue toWire(io.cairn.api.KeyValue kv) {
         return KeyValue.newBuilder()
                 .setKey(toWire(kv.key()))
                 .setCreateRevision(kv.createRevision())
@@ -84,7 +84,7 @@ final class KvMapping {
                 .build();
     }
 
-    static io.cairn.api.KeyValue toApi(KeyValue kv) {
+    public static io.cairn.api.KeyValue toApi(KeyValue kv) {
         return new io.cairn.api.KeyValue(toApi(kv.getKey()), atLeastZero(kv.getCreateRevision()),
                 atLeastZero(kv.getModRevision()), atLeastZero(kv.getVersion()), toApi(kv.getValue()), kv.getLease());
     }
@@ -99,7 +99,7 @@ final class KvMapping {
 
     // ---- KV requests ----
 
-    static io.cairn.api.kv.RangeRequest toApi(RangeRequest request) {
+    public static io.cairn.api.kv.RangeRequest toApi(RangeRequest request) {
         return new io.cairn.api.kv.RangeRequest(
                 toApi(request.getKey()),
                 toApi(request.getRangeEnd()),
@@ -130,21 +130,21 @@ final class KvMapping {
                 atLeastZero(request.getMaxCreateRevision()));
     }
 
-    static io.cairn.api.kv.PutRequest toApi(PutRequest request) {
+    public static io.cairn.api.kv.PutRequest toApi(PutRequest request) {
         return new io.cairn.api.kv.PutRequest(toApi(request.getKey()), toApi(request.getValue()), request.getLease(),
                 request.getPrevKv(), request.getIgnoreValue(), request.getIgnoreLease());
     }
 
-    static io.cairn.api.kv.DeleteRangeRequest toApi(DeleteRangeRequest request) {
+    public static io.cairn.api.kv.DeleteRangeRequest toApi(DeleteRangeRequest request) {
         return new io.cairn.api.kv.DeleteRangeRequest(toApi(request.getKey()), toApi(request.getRangeEnd()),
                 request.getPrevKv());
     }
 
-    static io.cairn.api.kv.CompactionRequest toApi(CompactionRequest request) {
+    public static io.cairn.api.kv.CompactionRequest toApi(CompactionRequest request) {
         return new io.cairn.api.kv.CompactionRequest(atLeastZero(request.getRevision()), request.getPhysical());
     }
 
-    static io.cairn.api.kv.TxnRequest toApi(TxnRequest request) {
+    public static io.cairn.api.kv.TxnRequest toApi(TxnRequest request) {
         List<io.cairn.api.kv.Compare> compares = new ArrayList<>(request.getCompareCount());
         for (Compare compare : request.getCompareList()) {
             compares.add(toApi(compare));
@@ -173,7 +173,7 @@ final class KvMapping {
      * etcd reads the operand through the getter of the target's union member, which yields 0 (or
      * empty) when the union holds another member; the same here, so a mismatch compares with 0.
      */
-    static io.cairn.api.kv.Compare toApi(Compare compare) {
+    public static io.cairn.api.kv.Compare toApi(Compare compare) {
         io.cairn.api.kv.Compare.Result result = switch (compare.getResult()) {
             case EQUAL -> io.cairn.api.kv.Compare.Result.EQUAL;
             case GREATER -> io.cairn.api.kv.Compare.Result.GREATER;
@@ -205,7 +205,7 @@ final class KvMapping {
 
     // ---- KV responses ----
 
-    static RangeResponse toWire(io.cairn.api.kv.RangeResponse response) {
+    public static RangeResponse toWire(io.cairn.api.kv.RangeResponse response) {
         return RangeResponse.newBuilder()
                 .setHeader(toWire(response.header()))
                 .addAllKvs(toWire(response.kvs()))
@@ -214,13 +214,13 @@ final class KvMapping {
                 .build();
     }
 
-    static PutResponse toWire(io.cairn.api.kv.PutResponse response) {
+    public static PutResponse toWire(io.cairn.api.kv.PutResponse response) {
         PutResponse.Builder wire = PutResponse.newBuilder().setHeader(toWire(response.header()));
         response.prevKv().ifPresent(kv -> wire.setPrevKv(toWire(kv)));
         return wire.build();
     }
 
-    static DeleteRangeResponse toWire(io.cairn.api.kv.DeleteRangeResponse response) {
+    public static DeleteRangeResponse toWire(io.cairn.api.kv.DeleteRangeResponse response) {
         return DeleteRangeResponse.newBuilder()
                 .setHeader(toWire(response.header()))
                 .setDeleted(response.deleted())
@@ -228,11 +228,11 @@ final class KvMapping {
                 .build();
     }
 
-    static CompactionResponse toWire(io.cairn.api.kv.CompactionResponse response) {
+    public static CompactionResponse toWire(io.cairn.api.kv.CompactionResponse response) {
         return CompactionResponse.newBuilder().setHeader(toWire(response.header())).build();
     }
 
-    static TxnResponse toWire(io.cairn.api.kv.TxnResponse response) {
+    public static TxnResponse toWire(io.cairn.api.kv.TxnResponse response) {
         TxnResponse.Builder wire = TxnResponse.newBuilder()
                 .setHeader(toWire(response.header()))
                 .setSucceeded(response.succeeded());
@@ -255,7 +255,7 @@ final class KvMapping {
      * watcher; the same here. A negative start revision becomes 0 ("from the next change"). A negative
      * watch id has no meaning in etcd's protocol (-1 marks "no watcher" in responses) and is refused.
      */
-    static io.cairn.api.watch.WatchCreateRequest toApi(WatchCreateRequest request) {
+    public static io.cairn.api.watch.WatchCreateRequest toApi(WatchCreateRequest request) {
         if (request.getWatchId() < 0) {
             throw new CairnException(StatusCode.INVALID_ARGUMENT,
                     "cairn: watch_id must not be negative, got " + request.getWatchId());
@@ -276,7 +276,7 @@ final class KvMapping {
                 request.getWatchId(), request.getFragment());
     }
 
-    static WatchResponse toWire(io.cairn.api.watch.WatchResponse response) {
+    public static WatchResponse toWire(io.cairn.api.watch.WatchResponse response) {
         WatchResponse.Builder wire = WatchResponse.newBuilder()
                 .setHeader(toWire(response.header()))
                 .setWatchId(response.watchId())
@@ -291,7 +291,7 @@ final class KvMapping {
         return wire.build();
     }
 
-    static Event toWire(io.cairn.api.watch.Event event) {
+    public static Event toWire(io.cairn.api.watch.Event event) {
         Event.Builder wire = Event.newBuilder()
                 .setType(switch (event.type()) {
                     case PUT -> Event.EventType.PUT;
