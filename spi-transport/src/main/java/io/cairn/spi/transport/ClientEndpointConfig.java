@@ -55,7 +55,7 @@ public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, in
         List<URI> checked = new ArrayList<>(listenUrls.size());
         for (URI url : listenUrls) {
             Objects.requireNonNull(url, "listenUrls contains null");
-            checkListenUrl(url, tls.isPresent());
+            ListenUrls.check("listen", url, tls.isPresent());
             if (checked.contains(url)) {
                 throw new IllegalArgumentException("listen URL " + url + " is given twice");
             }
@@ -93,25 +93,5 @@ public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, in
     /** This configuration with TLS {@code tls} (empty: plain text). */
     public ClientEndpointConfig withTls(Optional<ClientTls> tls) {
         return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
-    }
-
-    private static void checkListenUrl(URI url, boolean tls) {
-        String scheme = url.getScheme();
-        if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            throw new IllegalArgumentException("listen URL " + url + " must use http or https");
-        }
-        if ("https".equals(scheme) && !tls) {
-            throw new IllegalArgumentException("listen URL " + url + " uses https but no TLS is configured");
-        }
-        if (url.getHost() == null || url.getHost().isEmpty()) {
-            throw new IllegalArgumentException("listen URL " + url + " has no host");
-        }
-        if (url.getPort() < 0 || url.getPort() > 65535) {
-            throw new IllegalArgumentException("listen URL " + url + " needs an explicit port in [0, 65535]");
-        }
-        boolean hasPath = url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/");
-        if (hasPath || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("listen URL " + url + " must be only scheme://host:port");
-        }
     }
 }

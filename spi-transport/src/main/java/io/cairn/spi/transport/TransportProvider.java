@@ -10,15 +10,15 @@ import io.cairn.api.Experimental;
  * {@code --transport grpc,http}) through {@link TransportProviders#byId(String)}.
  *
  * <h2>The two halves of a transport</h2>
- * A transport carries client traffic, started here with {@link #startClientEndpoint}, and peer
- * traffic between members (Raft frames and snapshot streams). The peer half arrives with the
- * cluster issue as a second factory on this interface (a peer endpoint that moves opaque frames);
- * until then a provider carries only the client half, and no placeholder method stands in for it.
+ * A transport carries client traffic, started with {@link #startClientEndpoint}, and peer traffic
+ * between members (Raft frames and snapshot streams), started with {@link #startPeerEndpoint}. A
+ * provider may carry only the client half: {@link #carriesPeerTraffic()} says whether it has the
+ * other.
  *
  * <p>Threading: providers are stateless factories, safe to call from any thread; each call starts
  * an independent endpoint.
  */
-@Experimental("new with issue 4; the peer half is still to come")
+@Experimental("new with issue 4; the peer half with issue 6")
 public interface TransportProvider {
 
     /**
@@ -51,4 +51,29 @@ public interface TransportProvider {
      * @throws NullPointerException if an argument is null
      */
     ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config);
+
+    /**
+     * Whether this transport carries peer traffic ({@link #startPeerEndpoint} works). The default,
+     * for a client-only transport, is false.
+     */
+    default boolean carriesPeerTraffic() {
+        return false;
+    }
+
+    /**
+     * Starts this member's peer endpoint on every address of {@code config}, delivering what other
+     * members send to {@code handler}, and returns once every address is bound.
+     *
+     * <p>Ownership: the caller keeps {@code handler} and owns the returned endpoint (it must close it
+     * before the member shuts down). The endpoint calls {@code handler} from its own threads, as
+     * {@link PeerHandler} describes, until it is closed.
+     *
+     * @throws TransportException naming the address, if an address cannot be bound; nothing stays
+     *     bound in that case
+     * @throws UnsupportedOperationException if {@link #carriesPeerTraffic()} is false (the default)
+     * @throws NullPointerException if an argument is null
+     */
+    default PeerEndpoint startPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
+        throw new UnsupportedOperationException("transport " + id() + " carries no peer traffic");
+    }
 }
