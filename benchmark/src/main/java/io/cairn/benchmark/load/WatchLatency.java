@@ -100,37 +100,38 @@ final class WatchLatency {
 
             KVGrpc.KVStub kv = KVGrpc.newStub(connections.forClient(0));
             PutRequest put = PutRequest.newBuilder().setKey(key).setValue(value).build();
-            // one putting client, as in etcd's tool: the events of one put are all delivered before the next
+            // one putting client at --rate, as in etcd's tool; each response stamps its revision
             Driver driver = new Driver(1, options.total(), options.duration(), options.rate(),
                     (client, sequence, completion) -> {
                         long sent = System.nanoTime();
                         kv.withDeadlineAfter(LoadGenerator.REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                            .put(put, new StreamObserver<PutResponse>() {
-                                @Override
-                                public void onNext(PutResponse response) {
-                                    long now = System.nanoTime();
-                                    Revision revision = revisions.computeIfAbsent(response.getHeader().getRevision(), r -> new Revision());
-                                    synchronized (revision) {
-                                        revision.sentNanos = sent;
-                                        revision.ackNanos = now;
-                                        for (long early : revision.earlyEvents) {
-                                            record(latencies, sentToEvent, revision, early);
-                                            eventsBeforeAck.increment();
+                                .put(put, new StreamObserver<PutResponse>() {
+                                    @Override
+                                    public void onNext(PutResponse response) {
+                                        long now = System.nanoTime();
+                                        Revision revision = revisions.computeIfAbsent(response.getHeader().getRevision(),
+                                                r -> new Revision());
+                                        synchronized (revision) {
+                                            revision.sentNanos = sent;
+                                            revision.ackNanos = now;
+                                            for (long early : revision.earlyEvents) {
+                                                record(latencies, sentToEvent, revision, early);
+                                                eventsBeforeAck.increment();
+                                            }
+                                            revision.earlyEvents.clear();
                                         }
-                                        revision.earlyEvents.clear();
                                     }
-                                }
 
-                                @Override
-                                public void onError(Throwable error) {
-                                    completion.failed(error);
-                                }
+                                    @Override
+                                    public void onError(Throwable error) {
+                                        completion.failed(error);
+                                    }
 
-                                @Override
-                                public void onCompleted() {
-                                    completion.succeeded();
-                                }
-                            });
+                                    @Override
+                                    public void onCompleted() {
+                                        completion.succeeded();
+                                    }
+                                });
                     });
             Driver.Measured puts = driver.run();
             long expected = puts.succeeded() * watchers;
