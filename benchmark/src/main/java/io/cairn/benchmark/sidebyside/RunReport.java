@@ -83,8 +83,20 @@ final class RunReport {
         for (SideBySideMain.Workload workload : workloads) {
             md.append("- ").append(workload.label()).append(": `").append(String.join(" ", workload.args())).append("`\n");
         }
-        md.append("\nLatency of the watch row: from the put's response to the event at each watcher; req/s there counts events. ")
-                .append("Range rows read one existing key with a 256-byte value.\n");
+        md.append("\nLatency of the watch row: from the put's response to the event at each watcher (0 ms for an event ")
+                .append("that arrived before the response); req/s there counts events. ")
+                .append("Range rows read one existing key with a 256-byte value.");
+        for (SideBySideMain.Workload workload : workloads) {
+            if (!workload.args().get(0).equals("watch-latency")) continue;
+            for (String server : results.keySet()) {
+                LoadResult watch = result(server, workload.label());
+                if (watch == null || !watch.extra().containsKey("sentToEventP99Micros")) continue;
+                md.append(String.format(Locale.ROOT, " %s: %,d of %,d events before the put's response; from the put's sending to the event p50 %s ms, p99 %s ms.",
+                        server, watch.extra().get("eventsBeforeAck"), watch.requests() + watch.errors(),
+                        ms(watch.extra().get("sentToEventP50Micros") / 1000.0), ms(watch.extra().get("sentToEventP99Micros") / 1000.0)));
+            }
+        }
+        md.append('\n');
         return md.toString();
     }
 
