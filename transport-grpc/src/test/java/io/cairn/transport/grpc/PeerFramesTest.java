@@ -332,6 +332,10 @@ class PeerFramesTest {
                 }
                 Thread.sleep(200);
                 assertEquals(atClose, receiverHandler.frames.get(), "no handler call after close returned");
+                await(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(thread -> thread.getName().startsWith("cairn-peer-2-")),
+                        () -> "threads of the closed endpoint still alive: " + Thread.getAllStackTraces().keySet().stream()
+                                .map(Thread::getName).filter(name -> name.startsWith("cairn-peer-2-")).toList());
             } finally {
                 sending.set(false);
                 flood.join(5_000);
