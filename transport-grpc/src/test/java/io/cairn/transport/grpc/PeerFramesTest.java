@@ -194,6 +194,50 @@ class PeerFramesTest {
     }
 
     @Test
+    void aPeerThatStopsReadingHoldsUpAFewFramesAndTheRestAreDropped() throws Exception {
+        RecordingHandler senderHandler = new RecordingHandler();
+        RecordingHandler receiverHandler = new RecordingHandler();
+        PeerEndpointConfig config = PeerEndpointConfig.of(CLUSTER, 1, anyPort()).withMaxQueuedFrames(16);
+        try (GrpcPeerEndpoint receiver = start(2, receiverHandler);
+                PausableProxy proxy = new PausableProxy(receiver.boundUrls().get(0).getPort());
+                GrpcPeerEndpoint sender = GrpcPeerEndpoint.start(config, senderHandler)) {
+            sender.updatePeers(Map.of(2L, List.of(port(proxy.port()))));
+            long seq = 0;
+            for (; seq < 10; seq++) {
+                assertTrue(sender.send(2, frame(seq, 1024)));
+            }
+            await(() -> receiverHandler.from(1).size() == 10, () -> "delivered before the pause: " + receiverHandler.from(1).size());
+
+            proxy.pause();
+            // The stream is up but nothing is read: gRPC's window fills, the stream stops being ready, the
+            // queue fills, and then every frame is dropped and reported. What the sender took on is a few
+            // windows' worth, not the 2000 frames (128 MiB) offered.
+            int accepted = 0;
+            for (int i = 0; i < 2000; i++) {
+                if (sender.send(2, frame(seq++, 64 * 1024))) {
+                    accepted++;
+                }
+                if (i % 16 == 0) {
+                    Thread.sleep(1); // let the pump move what gRPC takes
+                }
+            }
+            assertTrue(accepted < 100, "frames taken on by a sender whose peer does not read: " + accepted);
+            assertTrue(senderHandler.unreachableCount(2) >= 2000 - accepted, "drops reported: " + senderHandler.unreachableCount(2));
+
+            proxy.resume();
+            long last = seq;
+            await(() -> {
+                sender.send(2, frame(last, 64));
+                return receiverHandler.from(1).contains(last);
+            }, () -> "frames flow again after the pause");
+            List<Long> got = receiverHandler.from(1);
+            for (int i = 1; i < got.size(); i++) {
+                assertTrue(got.get(i - 1) <= got.get(i), "frames in order at " + i + ": " + got.subList(Math.max(0, i - 3), i + 1));
+            }
+        }
+    }
+
+    @Test
     void anOversizedFrameIsRefusedAndTheStreamRecovers() {
         RecordingHandler receiverHandler = new RecordingHandler();
         PeerEndpointConfig small = PeerEndpointConfig.of(CLUSTER, 2, anyPort()).withMaxFrameBytes(1024);
