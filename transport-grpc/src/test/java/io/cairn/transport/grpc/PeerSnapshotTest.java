@@ -206,6 +206,26 @@ class PeerSnapshotTest {
     }
 
     @Test
+    void aSnapshotFromAnotherClusterIsRefusedBeforeTheHandlerSeesIt() throws Exception {
+        RecordingHandler receiverHandler = new RecordingHandler();
+        AtomicBoolean handlerCalled = new AtomicBoolean();
+        receiverHandler.snapshots = (from, message, data) -> handlerCalled.set(true);
+        try (GrpcPeerEndpoint sender = GrpcPeerEndpoint.start(
+                io.cairn.spi.transport.PeerEndpointConfig.of(PeerTestSupport.CLUSTER + 1, 1, PeerTestSupport.anyPort()),
+                new RecordingHandler());
+                GrpcPeerEndpoint receiver = start(2, receiverHandler)) {
+            sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+            GeneratedData data = new GeneratedData(5L * MIB, Long.MAX_VALUE);
+            ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> sender.sendSnapshot(2, message("s"), data).get(30, TimeUnit.SECONDS));
+            assertTrue(failure.getCause().getMessage().contains("FAILED_PRECONDITION: cluster ID mismatch"),
+                    failure.getCause().getMessage());
+            assertTrue(!handlerCalled.get(), "the handler never saw the snapshot");
+            assertEquals(1, receiver.refusedStreams());
+        }
+    }
+
+    @Test
     void aSnapshotToAnUnknownMemberFailsAtOnce() {
         try (GrpcPeerEndpoint sender = start(1, new RecordingHandler())) {
             GeneratedData data = new GeneratedData(10, Long.MAX_VALUE);
