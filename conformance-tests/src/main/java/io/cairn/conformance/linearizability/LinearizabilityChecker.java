@@ -17,7 +17,8 @@ import java.util.Set;
  * operation can be given one point between its invocation and its response such that, in the order of
  * these points, each operation's result is the one the model gives. Operations with an
  * {@link Outcome.Unknown} outcome may take effect at any point after their invocation, or never;
- * {@link Outcome.Failed} ones are ignored.
+ * {@link Outcome.Applied} ones took effect before their response, with any result; {@link Outcome.Failed}
+ * ones are ignored.
  *
  * <p>The search is Wing and Gong's, with Lowe's memoization (as in Porcupine and Knossos): walk the
  * history's invocations and responses in time order, try to linearize each pending operation whose
@@ -84,7 +85,8 @@ public final class LinearizabilityChecker {
                 if (outcome == Search.End.OUT_OF_BUDGET) {
                     String explanation = "Timed out (budget " + timeout + ", " + (maxSteps == Long.MAX_VALUE ? "no step limit" : maxSteps + " steps")
                             + ", " + steps + " steps taken) while checking partition " + partition.name()
-                            + " of " + partition.entries().size() + " operations; nothing is known about it and the partitions after it.";
+                            + " of " + partition.entries().size() + " operations (the deepest linearization placed " + search.bestDepth
+                            + "); nothing is known about it and the partitions after it.";
                     return new CheckResult(CheckResult.Verdict.TIMED_OUT, partition.name(), List.of(), List.of(), explanation,
                             partitions.size(), operations, steps, elapsed);
                 }
@@ -103,6 +105,7 @@ public final class LinearizabilityChecker {
         final HistoryEntry entry;
         final int index;
         final boolean call;
+        final boolean unknown;
         Event match;
         Event prev;
         Event next;
@@ -111,6 +114,7 @@ public final class LinearizabilityChecker {
             this.entry = entry;
             this.index = index;
             this.call = call;
+            this.unknown = entry != null && entry.outcome() instanceof Outcome.Unknown;
         }
     }
 
@@ -141,7 +145,7 @@ public final class LinearizabilityChecker {
         long steps;
 
         // The explanation: the deepest point the search reached, and what blocked it there.
-        private int bestDepth = 0;
+        int bestDepth = 0;
         List<HistoryEntry> bestPrefix = List.of();
         private Set<S> bestStates;
         List<HistoryEntry> stuck = List.of();
@@ -165,7 +169,7 @@ public final class LinearizabilityChecker {
                 response.match = call;
                 events.add(call);
                 events.add(response);
-                if (!(entry.outcome() instanceof Outcome.Unknown)) {
+                if (!call.unknown) {
                     definitePending++;
                 }
             }
@@ -184,33 +188,47 @@ public final class LinearizabilityChecker {
             Deque<Frame<S>> stack = new ArrayDeque<>();
             Set<S> states = Set.of(model.initialState());
             bestStates = states;
+            // The candidates at each point are the invocations before the first response in the list. They
+            // are tried definite ones first, then those with unknown outcome: placing an operation that need
+            // not have happened is rarely what lets the search go on, and trying it first multiplies the work.
+            boolean unknownPass = false;
             Event event = head.next;
             while (definitePending > 0) {
                 if (++steps > stepBudget || (steps % CLOCK_CHECK_INTERVAL == 0 && System.nanoTime() - deadline > 0)) {
                     return End.OUT_OF_BUDGET;
                 }
                 if (event.call) {
+                    if (event.unknown != unknownPass) {
+                        event = event.next;
+                        continue;
+                    }
                     Set<S> next = step(states, event.entry);
-                    if (!next.isEmpty()) {
+                    // An operation with unknown outcome that changes nothing here is better left unplaced:
+                    // every way on after placing it is also a way on without it, which keeps its later chances.
+                    if (!next.isEmpty() && !(event.unknown && states.containsAll(next))) {
                         linearized[event.index >> 6] |= 1L << event.index;
                         if (explored.add(new Explored(linearized.clone(), next))) {
                             stack.push(new Frame<>(event, states));
                             states = next;
                             lift(event);
-                            if (!(event.entry.outcome() instanceof Outcome.Unknown)) {
+                            if (!event.unknown) {
                                 definitePending--;
                             }
                             if (stack.size() > bestDepth) {
                                 remember(stack, states);
                             }
                             event = head.next;
+                            unknownPass = false;
                             continue;
                         }
                         linearized[event.index >> 6] &= ~(1L << event.index);
                     }
                     event = event.next;
+                } else if (!unknownPass) {
+                    unknownPass = true;
+                    event = head.next;
                 } else {
-                    // A response for an operation not linearized yet: nothing pending before it fits here.
+                    // A response for an operation not linearized yet: no candidate fits here.
                     if (stack.size() == bestDepth && stuck.isEmpty()) {
                         stuck = blockedAt(event);
                     }
@@ -222,9 +240,10 @@ public final class LinearizabilityChecker {
                     Event call = frame.call();
                     linearized[call.index >> 6] &= ~(1L << call.index);
                     unlift(call);
-                    if (!(call.entry.outcome() instanceof Outcome.Unknown)) {
+                    if (!call.unknown) {
                         definitePending++;
                     }
+                    unknownPass = call.unknown;
                     event = call.next;
                 }
             }
@@ -236,7 +255,7 @@ public final class LinearizabilityChecker {
             if (event.call) {
                 return event.entry.invokeNanos();
             }
-            return event.entry.outcome() instanceof Outcome.Unknown ? Long.MAX_VALUE : event.entry.responseNanos();
+            return event.unknown ? Long.MAX_VALUE : event.entry.responseNanos();
         }
 
         private Set<S> step(Set<S> states, HistoryEntry entry) {

@@ -38,4 +38,17 @@ public sealed interface Outcome {
             return "unknown (" + reason + ")";
         }
     }
+
+    /**
+     * The operation certainly took effect between its invocation and {@code responseNanos}, but its
+     * result is not known: e.g. a write with an unknown outcome whose unique value a read later returned
+     * (the read's response bounds it). Models treat it like {@link Unknown}; the checker must place it.
+     * {@link KvModel#partition} derives it; a recorder may also use it when it knows the write applied.
+     */
+    record Applied(String reason) implements Outcome {
+        @Override
+        public String toString() {
+            return "applied, result unknown (" + reason + ")";
+        }
+    }
 }

@@ -20,8 +20,9 @@ public interface SequentialModel<S> {
      * <ul>
      * <li>{@link Outcome.Ok}: the states in which the operation returns exactly that result; empty
      * when the result is impossible in {@code state} (the operation cannot be linearized here).</li>
-     * <li>{@link Outcome.Unknown}: every state the operation leads to if it takes effect, whatever it
-     * answers. The checker itself handles the case that it never took effect.</li>
+     * <li>{@link Outcome.Unknown} and {@link Outcome.Applied}: every state the operation leads to if it
+     * takes effect, whatever it answers. The checker itself handles the case that an unknown operation
+     * never took effect.</li>
      * </ul>
      * A deterministic model returns at most one state; more than one expresses nondeterminism (e.g. a
      * comparison against a value the history never revealed). Never called with {@link Outcome.Failed}.
@@ -30,7 +31,9 @@ public interface SequentialModel<S> {
 
     /**
      * Splits a history into independent parts that can be checked one by one: the whole history is
-     * linearizable iff every part is. The default is one part. Entries keep their order.
+     * linearizable iff every part is. The default is one part. Entries keep their order. A model may also
+     * replace an entry by one that is equivalent under its semantics (e.g. an {@link Outcome.Unknown}
+     * write that is certainly {@link Outcome.Applied} because its unique value was read).
      */
     default List<Partition> partition(List<HistoryEntry> history) {
         return List.of(new Partition("whole history", history));
