@@ -129,6 +129,17 @@ class LinearizabilityCheckerTest {
                         .unknown(1, 0, put("a", "1"))
                         .ok(2, 20, 30, get("a"), Result.get("1"))
                         .ok(2, 40, 50, get("a"), ABSENT).build(), NOT_LINEARIZABLE),
+                new Case("unknown put whose value was read took effect before that read returned", new HistoryBuilder()
+                        .unknown(1, 0, put("a", "1"))
+                        .ok(2, 20, 30, get("a"), Result.get("1"))
+                        .ok(2, 40, 50, put("a", "2"), PUT_OK)
+                        .ok(3, 60, 70, get("a"), Result.get("1")).build(), NOT_LINEARIZABLE),
+                new Case("two unknown puts of one value: either may be the one read, and the other may apply later", new HistoryBuilder()
+                        .unknown(1, 0, put("a", "1"))
+                        .unknown(2, 0, put("a", "1"))
+                        .ok(3, 20, 30, get("a"), Result.get("1"))
+                        .ok(3, 40, 50, put("a", "2"), PUT_OK)
+                        .ok(3, 60, 70, get("a"), Result.get("1")).build(), LINEARIZABLE),
                 new Case("unknown put cannot invert acknowledged order", new HistoryBuilder()
                         .ok(1, 0, 10, put("a", "1"), PUT_OK)
                         .unknown(2, 20, put("a", "2"))
