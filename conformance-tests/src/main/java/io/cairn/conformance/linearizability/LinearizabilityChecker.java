@@ -86,6 +86,7 @@ public final class LinearizabilityChecker {
                     String explanation = "Timed out (budget " + timeout + ", " + (maxSteps == Long.MAX_VALUE ? "no step limit" : maxSteps + " steps")
                             + ", " + steps + " steps taken) while checking partition " + partition.name()
                             + " of " + partition.entries().size() + " operations (the deepest linearization placed " + search.bestDepth
+                            + (search.allowance == Integer.MAX_VALUE ? "" : ", placing at most " + search.allowance + " operations of unknown outcome in a row")
                             + "); nothing is known about it and the partitions after it.";
                     return new CheckResult(CheckResult.Verdict.TIMED_OUT, partition.name(), List.of(), List.of(), explanation,
                             partitions.size(), operations, steps, elapsed);
@@ -131,7 +132,7 @@ public final class LinearizabilityChecker {
         }
     }
 
-    private record Frame<S>(Event call, Set<S> statesBefore) {
+    private record Frame<S>(Event call, Set<S> statesBefore, int unknownRunBefore) {
     }
 
     private static final class Search<S> {
@@ -183,11 +184,37 @@ public final class LinearizabilityChecker {
                 last = event;
             }
 
+            // Iterative deepening on how many operations with unknown outcome may be placed in a row, between
+            // two definite ones: a history rarely needs more than one or two there, while an unbounded search
+            // tries every subset of the pending unknown operations (most never applied) at each dead end before
+            // it undoes a wrong order of definite ones. Each round is a complete search within its bound, and
+            // the last one is unbounded, so the verdict stays exact.
+            int unknowns = size - definitePending;
+            int allowance = 0;
+            while (true) {
+                allowanceReached = false;
+                this.allowance = allowance >= unknowns ? Integer.MAX_VALUE : allowance;
+                End end = search(size, definitePending, this.allowance);
+                if (end != End.NOT_LINEARIZABLE || allowance >= unknowns || !allowanceReached) {
+                    return end;
+                }
+                allowance = Math.max(1, allowance * 4);
+            }
+        }
+
+        private boolean allowanceReached;
+        int allowance;
+
+        private End search(int size, int definitePending, int allowance) {
             long[] linearized = new long[(size + 63) / 64];
             Set<Explored> explored = new HashSet<>();
             Deque<Frame<S>> stack = new ArrayDeque<>();
             Set<S> states = Set.of(model.initialState());
             bestStates = states;
+            bestDepth = 0;
+            bestPrefix = List.of();
+            stuck = List.of();
+            int unknownRun = 0; // operations of unknown outcome placed since the last definite one
             // The candidates at each point are the invocations before the first response in the list. They
             // are tried definite ones first, then those with unknown outcome: placing an operation that need
             // not have happened is rarely what lets the search go on, and trying it first multiplies the work.
@@ -202,16 +229,24 @@ public final class LinearizabilityChecker {
                         event = event.next;
                         continue;
                     }
+                    if (event.unknown && unknownRun >= allowance) {
+                        allowanceReached = true;
+                        event = event.next;
+                        continue;
+                    }
                     Set<S> next = step(states, event.entry);
                     // An operation with unknown outcome that changes nothing here is better left unplaced:
                     // every way on after placing it is also a way on without it, which keeps its later chances.
                     if (!next.isEmpty() && !(event.unknown && states.containsAll(next))) {
                         linearized[event.index >> 6] |= 1L << event.index;
                         if (explored.add(new Explored(linearized.clone(), next))) {
-                            stack.push(new Frame<>(event, states));
+                            stack.push(new Frame<>(event, states, unknownRun));
                             states = next;
                             lift(event);
-                            if (!event.unknown) {
+                            if (event.unknown) {
+                                unknownRun++;
+                            } else {
+                                unknownRun = 0;
                                 definitePending--;
                             }
                             if (stack.size() > bestDepth) {
@@ -240,6 +275,7 @@ public final class LinearizabilityChecker {
                     Event call = frame.call();
                     linearized[call.index >> 6] &= ~(1L << call.index);
                     unlift(call);
+                    unknownRun = frame.unknownRunBefore();
                     if (!call.unknown) {
                         definitePending++;
                     }

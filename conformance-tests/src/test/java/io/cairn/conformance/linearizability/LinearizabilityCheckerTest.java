@@ -140,6 +140,14 @@ class LinearizabilityCheckerTest {
                         .ok(3, 20, 30, get("a"), Result.get("1"))
                         .ok(3, 40, 50, put("a", "2"), PUT_OK)
                         .ok(3, 60, 70, get("a"), Result.get("1")).build(), LINEARIZABLE),
+                new Case("a delete that needs two unknown operations in a row (grant, then put with that lease)", new HistoryBuilder()
+                        .unknown(1, 0, new Operation.LeaseGrant(7))
+                        .unknown(2, 1, putWithLease("a", "1", 7))
+                        .unknown(3, 2, put("b", "1"))
+                        .ok(4, 20, 30, delete("a"), new Result.DeleteResult(1, null, 0)).build(), LINEARIZABLE),
+                new Case("a delete that needs an unknown put with a lease never granted", new HistoryBuilder()
+                        .unknown(2, 1, putWithLease("a", "1", 7))
+                        .ok(4, 20, 30, delete("a"), new Result.DeleteResult(1, null, 0)).build(), NOT_LINEARIZABLE),
                 new Case("unknown put cannot invert acknowledged order", new HistoryBuilder()
                         .ok(1, 0, 10, put("a", "1"), PUT_OK)
                         .unknown(2, 20, put("a", "2"))
