@@ -542,6 +542,8 @@ final class Raft {
      * or conf change; every other message is either handled or ignored.
      */
     void step(Message m) {
+        // Before the term checks: a commit fact is true whatever the term of the message carrying it.
+        learnCommitFact(m);
         if (m.term() == 0) {
             // local message or a forwarded request
         } else if (m.term() > term) {
@@ -574,7 +576,7 @@ final class Raft {
                 send(msg(MessageType.APP_RESP, m.from()).build());
             } else if (m.type() == MessageType.PRE_VOTE) {
                 // Reject so the pre-candidate learns the current term instead of waiting.
-                send(msg(MessageType.PRE_VOTE_RESP, m.from()).reject(true).build());
+                send(withCommitFact(msg(MessageType.PRE_VOTE_RESP, m.from()).reject(true), m.index()).build());
             }
             return;
         }
@@ -606,7 +608,61 @@ final class Raft {
                 vote = m.from();
             }
         } else {
-            send(msg(m.type().voteResponse(), m.from()).reject(true).build());
+            send(withCommitFact(msg(m.type().voteResponse(), m.from()).reject(true), m.index()).build());
+        }
+    }
+
+    // ---------------------------------------------------------------- commit facts
+
+    /*
+     * Commit facts: a node may tell another how far its log is known committed, and the other may
+     * commit up to there without a leader. This closes the liveness hole of apply-time membership
+     * changes (etcd-io/etcd#12359): a removed or demoted node that holds the longest log never
+     * campaigns (it is no voter in its applied configuration) and refuses its vote to the remaining
+     * voter, which has the change in its log but never learned that it committed, so it still
+     * needs that vote. With the fact in the refusal, the remaining voter commits and applies the
+     * change, and no longer needs the refuser. Likewise a new leader whose joint configuration
+     * still counts a removed (and stopped) node learns from a follower that the leave was committed.
+     *
+     * Why it is safe. A node's commit index c is a fact about the cluster, not about a term: every
+     * entry up to c is committed, so by Leader Completeness every later leader's log (and so every
+     * node's committed prefix, forever) holds that very prefix. A node's commit index only ever
+     * comes from such facts (a leader's counting, a leader's append or heartbeat bounded by what
+     * the follower holds, a snapshot, its own storage, or this rule), and a crash may lose part of
+     * it but never invent it. The fact is sent as (c, t), t being the term of the sender's entry at
+     * c. A receiver that holds an entry at c with term t holds, by Log Matching, exactly the
+     * sender's prefix up to c, which is the committed prefix: committing it changes no log and
+     * cannot make anyone apply an entry that is not committed. A receiver without that entry learns
+     * nothing. The rule never lets a node vote or campaign differently, so election safety and the
+     * up-to-date check are untouched; it only moves the commit index to a value it could have
+     * learned from the leader that committed it.
+     */
+
+    /**
+     * Adds this node's commit fact for a peer whose log ends at {@code peerLastIndex}: the highest
+     * index it may match, {@code min(committed, peerLastIndex)}, and our term there.
+     */
+    private Message.Builder withCommitFact(Message.Builder b, long peerLastIndex) {
+        long c = Math.min(raftLog.committed, peerLastIndex);
+        long t = c > 0 ? raftLog.termOrZero(c) : 0;
+        return t > 0 ? b.commit(c).logTerm(t) : b;
+    }
+
+    /**
+     * Commits up to a commit fact carried by a vote refusal or a heartbeat answer, if our log holds
+     * the fact's entry (see the commit-facts note above). A leader gets facts from heartbeat answers
+     * only when a follower knows more than it: a leader elected after an entry was committed by an
+     * earlier one, whose configuration needs a node that is gone to commit anything of its own.
+     */
+    private void learnCommitFact(Message m) {
+        switch (m.type()) {
+            case VOTE_RESP, PRE_VOTE_RESP, HEARTBEAT_RESP -> {
+                if (m.commit() > raftLog.committed && m.logTerm() > 0 && raftLog.matchTerm(m.commit(), m.logTerm())) {
+                    raftLog.commitTo(m.commit());
+                }
+            }
+            default -> {
+            }
         }
     }
 
@@ -945,7 +1001,13 @@ final class Raft {
 
     void handleHeartbeat(Message m) {
         raftLog.commitTo(m.commit());
-        send(msg(MessageType.HEARTBEAT_RESP, m.from()).context(m.context()).build());
+        Message.Builder resp = msg(MessageType.HEARTBEAT_RESP, m.from()).context(m.context());
+        if (raftLog.committed > m.commit()) {
+            // We know more is committed than the leader told us: the leader may not know it
+            // either (it was elected after an earlier leader committed it). Tell it.
+            withCommitFact(resp, raftLog.committed);
+        }
+        send(resp.build());
     }
 
     void handleSnapshot(Message m) {
