@@ -3,8 +3,10 @@
  * classes reflectively.
  */
 open module io.cairn.benchmark {
+    requires io.cairn.raft;
     requires io.cairn.spi.storage;
     requires jmh.core; // automatic module, name derived from jmh-core-<version>.jar
 
+    exports io.cairn.benchmark.raft;
     exports io.cairn.benchmark.storage;
 }
