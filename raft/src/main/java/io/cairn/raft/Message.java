@@ -39,7 +39,7 @@ public record Message(MessageType type, long from, long to, long term, long logT
 
     public Message {
         Objects.requireNonNull(type, "message type is null");
-        entries = List.copyOf(entries);
+        entries = FrozenList.copyOf(entries); // copied unless the engine built it
         Objects.requireNonNull(context, "message context is null (use an empty array)");
         if (from < 0 || to < 0 || term < 0 || logTerm < 0 || index < 0 || commit < 0 || rejectHint < 0) {
             throw new IllegalArgumentException("message fields must be >= 0: " + type + " from=" + from + " to=" + to
@@ -76,8 +76,8 @@ public record Message(MessageType type, long from, long to, long term, long logT
     /** Total size of the entries, as counted against size limits. */
     public long entriesSizeBytes() {
         long size = 0;
-        for (Entry e : entries) {
-            size += e.sizeBytes();
+        for (int i = 0; i < entries.size(); i++) {
+            size += entries.get(i).sizeBytes();
         }
         return size;
     }

@@ -144,6 +144,16 @@ final class Raft {
         return new SoftState(lead, state);
     }
 
+    /** {@code softState().equals(s)} without building one (asked on every {@link RawNode#hasReady}). */
+    boolean softStateEquals(SoftState s) {
+        return s.leader() == lead && s.role() == state;
+    }
+
+    /** {@code hardState().equals(h)} without building one. */
+    boolean hardStateEquals(HardState h) {
+        return h.term() == term && h.vote() == vote && h.commit() == raftLog.committed;
+    }
+
     // ---------------------------------------------------------------- sending
 
     private Message.Builder msg(MessageType type, long to) {
@@ -211,8 +221,8 @@ final class Raft {
                     long last = ents.get(ents.size() - 1).index();
                     pr.optimisticUpdate(last);
                     long bytes = 0;
-                    for (Entry e : ents) {
-                        bytes += e.sizeBytes();
+                    for (int i = 0; i < ents.size(); i++) {
+                        bytes += ents.get(i).sizeBytes();
                     }
                     pr.inflights.add(last, bytes);
                 }
@@ -325,10 +335,11 @@ final class Raft {
     /** Leader: appends entries of this term to the log; false if the uncommitted-size limit refuses them. */
     boolean appendEntry(List<Entry> es) {
         long li = raftLog.lastIndex();
-        List<Entry> stamped = new ArrayList<>(es.size());
+        Object[] stampedEntries = new Object[es.size()];
         for (int i = 0; i < es.size(); i++) {
-            stamped.add(es.get(i).withTermAndIndex(term, li + 1 + i));
+            stampedEntries[i] = es.get(i).withTermAndIndex(term, li + 1 + i);
         }
+        List<Entry> stamped = FrozenList.own(stampedEntries, stampedEntries.length);
         if (!increaseUncommittedSize(stamped)) {
             return false;
         }
@@ -343,8 +354,8 @@ final class Raft {
 
     private boolean increaseUncommittedSize(List<Entry> ents) {
         long s = 0;
-        for (Entry e : ents) {
-            s += e.payloadBytes();
+        for (int i = 0; i < ents.size(); i++) {
+            s += ents.get(i).payloadBytes();
         }
         // Always accept something when nothing is uncommitted, so one large entry cannot block forever.
         if (uncommittedSize > 0 && s > 0 && uncommittedSize + s > maxUncommittedSize) {
@@ -359,8 +370,8 @@ final class Raft {
             return;
         }
         long s = 0;
-        for (Entry e : committedEntries) {
-            s += e.payloadBytes();
+        for (int i = 0; i < committedEntries.size(); i++) {
+            s += committedEntries.get(i).payloadBytes();
         }
         uncommittedSize = Math.max(0, uncommittedSize - s);
     }
@@ -684,7 +695,7 @@ final class Raft {
                 return;
             }
             case PROP -> {
-                stepLeaderProposal(m);
+                stepLeaderProposal(m.entries());
                 return;
             }
             case READ_INDEX -> {
@@ -753,8 +764,20 @@ final class Raft {
         }
     }
 
-    private void stepLeaderProposal(Message m) {
-        if (m.entries().isEmpty()) {
+    /**
+     * A proposal made on this node ({@link RawNode#propose}): as {@code step} of a {@link
+     * MessageType#PROP}, but a leader takes the entries straight away, without a message.
+     */
+    void propose(List<Entry> es) {
+        if (state == StateRole.LEADER) {
+            stepLeaderProposal(es);
+        } else {
+            step(Message.builder(MessageType.PROP).from(id).entries(es).build());
+        }
+    }
+
+    private void stepLeaderProposal(List<Entry> es) {
+        if (es.isEmpty()) {
             throw new IllegalArgumentException("proposal without entries");
         }
         if (!isVoter()) {
@@ -765,7 +788,6 @@ final class Raft {
             throw new ProposalDroppedException(ProposalDroppedException.Reason.LEADER_TRANSFER_IN_PROGRESS,
                     "leader " + id + " is transferring leadership to " + leadTransferee);
         }
-        List<Entry> es = m.entries();
         long newPendingConf = 0;
         for (int i = 0; i < es.size(); i++) {
             Entry e = es.get(i);

@@ -510,4 +510,28 @@ class RaftFeatureTest {
         assertEquals(2, leader.raftLog.committed);
         assertEquals(StateRole.LEADER, leader.state);
     }
+    // Ready and Message hand out immutable lists: the engine's own (built once, not copied again)
+    // refuse changes, and a caller's list is copied, so changing it later changes nothing.
+    @Test
+    void readyAndMessageListsAreImmutable() {
+        InteractionEnv env = elected(3, o -> { });
+        RawNode leader = env.node(1).rawNode;
+        leader.propose(new byte[] {1});
+        Ready rd = leader.ready();
+        assertFalse(rd.entries().isEmpty());
+        assertFalse(rd.messages().isEmpty());
+        Message app = rd.messages().get(0);
+        assertFalse(app.entries().isEmpty());
+        assertThrows(UnsupportedOperationException.class, () -> rd.entries().add(Entry.empty(1, 1)));
+        assertThrows(UnsupportedOperationException.class, () -> rd.messages().set(0, app));
+        assertThrows(UnsupportedOperationException.class, () -> app.entries().remove(0));
+        assertThrows(UnsupportedOperationException.class, () -> rd.entries().subList(0, 1).clear());
+        assertEquals(List.copyOf(app.entries()), app.entries());
+        leader.advance(rd);
+
+        java.util.ArrayList<Entry> mine = new java.util.ArrayList<>(List.of(Entry.empty(1, 1)));
+        Message m = msg(MessageType.APP, 1, 2, 1).entries(mine).build();
+        mine.add(Entry.empty(1, 2));
+        assertEquals(1, m.entries().size());
+    }
 }

@@ -127,7 +127,9 @@ final class InMemoryRaftCluster {
         if (rd.softState() != null) {
             n.role = rd.softState().role();
         }
-        inFlight.addAll(rd.messages());
+        for (int i = 0; i < rd.messages().size(); i++) {
+            inFlight.addLast(rd.messages().get(i));
+        }
         if (!rd.committedEntries().isEmpty()) {
             n.applied = rd.committedEntries().get(rd.committedEntries().size() - 1).index();
         }
