@@ -533,7 +533,9 @@ final class Raft {
             if (to == id) {
                 continue;
             }
-            Message.Builder b = msg(voteMsg, to).term(voteTerm).index(raftLog.lastIndex()).logTerm(raftLog.lastTerm());
+            // With our commit index: a commit fact for a voter that holds our last entry.
+            Message.Builder b = msg(voteMsg, to).term(voteTerm).index(raftLog.lastIndex()).logTerm(raftLog.lastTerm())
+                    .commit(raftLog.committed);
             if (t == CampaignType.TRANSFER) {
                 b.context(CAMPAIGN_TRANSFER);
             }
@@ -581,13 +583,15 @@ final class Raft {
                 default -> becomeFollower(m.term(), 0);
             }
         } else if (m.term() < term) {
-            if ((checkQuorum || preVote) && (m.type() == MessageType.HEARTBEAT || m.type() == MessageType.APP)) {
-                // A stale leader (for example after a partition) that cannot learn our higher term
-                // from votes — check-quorum and pre-vote suppress them — learns it from this.
+            // Answer a stale leader or candidate with our term (as the paper's RPC replies do), so
+            // it steps down or moves on. etcd answers a stale append only with check-quorum or
+            // pre-vote, but a member whose term ran ahead while it could not win (its applied
+            // configuration names voters that are gone) then never hears of the leader's term,
+            // nor the leader of its own: the simulator found both (seeds 32116, 48494).
+            if (m.type() == MessageType.HEARTBEAT || m.type() == MessageType.APP) {
                 send(msg(MessageType.APP_RESP, m.from()).build());
-            } else if (m.type() == MessageType.PRE_VOTE) {
-                // Reject so the pre-candidate learns the current term instead of waiting.
-                send(withCommitFact(msg(MessageType.PRE_VOTE_RESP, m.from()).reject(true), m.index()).build());
+            } else if (m.type() == MessageType.PRE_VOTE || m.type() == MessageType.VOTE) {
+                send(withCommitFact(msg(m.type().voteResponse(), m.from()).reject(true), m.index()).build());
             }
             return;
         }
@@ -613,7 +617,8 @@ final class Raft {
                 || (m.type() == MessageType.PRE_VOTE && m.term() > term);
         if (canVote && raftLog.isUpToDate(m.index(), m.logTerm())) {
             // The response carries the request's term: for a pre-vote, ours may be lower.
-            send(Message.builder(m.type().voteResponse()).from(id).to(m.from()).term(m.term()).build());
+            send(withCommitFact(Message.builder(m.type().voteResponse()).from(id).to(m.from()).term(m.term()),
+                    m.index()).build());
             if (m.type() == MessageType.VOTE) {
                 electionElapsed = 0;
                 vote = m.from();
@@ -627,26 +632,34 @@ final class Raft {
 
     /*
      * Commit facts: a node may tell another how far its log is known committed, and the other may
-     * commit up to there without a leader. This closes the liveness hole of apply-time membership
-     * changes (etcd-io/etcd#12359): a removed or demoted node that holds the longest log never
-     * campaigns (it is no voter in its applied configuration) and refuses its vote to the remaining
-     * voter, which has the change in its log but never learned that it committed, so it still
-     * needs that vote. With the fact in the refusal, the remaining voter commits and applies the
-     * change, and no longer needs the refuser. Likewise a new leader whose joint configuration
-     * still counts a removed (and stopped) node learns from a follower that the leave was committed.
+     * commit up to there without a leader. This closes the liveness holes of apply-time membership
+     * changes (etcd-io/etcd#12359), where a node holds a committed change without knowing it is
+     * committed and keeps counting a node that the change removed. A removed or demoted node
+     * holding the longest log never campaigns (it is no voter in its applied configuration) and
+     * refuses its vote to the remaining voter, which still needs that vote; or a candidate or new
+     * leader whose joint configuration still counts a removed and stopped node cannot win or
+     * commit, while its peers know the leave was committed. Where facts travel:
+     *  - every vote response, granted or not: the responder's commit index capped at the
+     *    candidate's last index, with the responder's term there (commit, logTerm);
+     *  - every vote request: the candidate's commit index, with its last entry (index, logTerm);
+     *  - a heartbeat answer from a follower that knows more than the heartbeat said.
      *
      * Why it is safe. A node's commit index c is a fact about the cluster, not about a term: every
      * entry up to c is committed, so by Leader Completeness every later leader's log (and so every
      * node's committed prefix, forever) holds that very prefix. A node's commit index only ever
      * comes from such facts (a leader's counting, a leader's append or heartbeat bounded by what
      * the follower holds, a snapshot, its own storage, or this rule), and a crash may lose part of
-     * it but never invent it. The fact is sent as (c, t), t being the term of the sender's entry at
-     * c. A receiver that holds an entry at c with term t holds, by Log Matching, exactly the
-     * sender's prefix up to c, which is the committed prefix: committing it changes no log and
-     * cannot make anyone apply an entry that is not committed. A receiver without that entry learns
-     * nothing. The rule never lets a node vote or campaign differently, so election safety and the
-     * up-to-date check are untouched; it only moves the commit index to a value it could have
-     * learned from the leader that committed it.
+     * it but never invent it. A fact names an entry (index i >= c, term t) of the sender's log. A
+     * receiver that holds an entry at i with term t holds, by Log Matching (which holds between
+     * any two logs at any two times), exactly the sender's prefix up to i, so its prefix up to c is
+     * the committed one: committing it changes no log and cannot make anyone apply an entry that
+     * is not committed. A receiver without that entry learns nothing. The message's term does not
+     * matter, so facts are taken before the term checks, even from stale messages. Votes, the
+     * up-to-date check and the commit-by-counting rule are untouched; a node only reaches a commit
+     * index sooner that the leader which committed it could have sent it.
+     *
+     * Not done, because it is unsafe: letting a removed node campaign, or grant votes, regardless
+     * of logs.
      */
 
     /**
@@ -660,13 +673,21 @@ final class Raft {
     }
 
     /**
-     * Commits up to a commit fact carried by a vote refusal or a heartbeat answer, if our log holds
-     * the fact's entry (see the commit-facts note above). A leader gets facts from heartbeat answers
-     * only when a follower knows more than it: a leader elected after an entry was committed by an
-     * earlier one, whose configuration needs a node that is gone to commit anything of its own.
+     * Commits up to a commit fact carried by a vote request or response or a heartbeat answer, if
+     * our log holds the fact's entry (see the commit-facts note above). A leader gets facts from
+     * heartbeat answers only when a follower knows more than it: a leader elected after an entry
+     * was committed by an earlier one, whose configuration needs a node that is gone to commit
+     * anything of its own.
      */
     private void learnCommitFact(Message m) {
         switch (m.type()) {
+            case VOTE, PRE_VOTE -> {
+                // The candidate's commit index, with its last entry (index, logTerm): if we hold
+                // that entry, our log up to there is the candidate's, committed prefix included.
+                if (m.commit() > raftLog.committed && raftLog.matchTerm(m.index(), m.logTerm())) {
+                    raftLog.commitTo(Math.min(m.commit(), m.index()));
+                }
+            }
             case VOTE_RESP, PRE_VOTE_RESP, HEARTBEAT_RESP -> {
                 if (m.commit() > raftLog.committed && m.logTerm() > 0 && raftLog.matchTerm(m.commit(), m.logTerm())) {
                     raftLog.commitTo(m.commit());

@@ -466,16 +466,17 @@ class RaftFeatureTest {
         assertEquals(5, behind.term, "a stale refusal changes nothing else");
     }
 
-    // A granted vote needs no fact (the candidate's log is at least as up to date), and a
-    // heartbeat answer carries one only when the follower knows more than the heartbeat said.
+    // A granted vote carries a fact too (the candidate may lack our commit index: seed 22869), and
+    // a heartbeat answer carries one only when the follower knows more than the heartbeat said.
     @Test
-    void commitFactsAreSentOnlyWhereTheyCanHelp() {
+    void commitFactsGoWithEveryVoteAnswerAndWithHeartbeatAnswersThatKnowMore() {
         Raft r = newRaft(1, 10, 1, storage(ids(1, 2), 1, 1));
         r.raftLog.commitTo(2);
         r.step(msg(MessageType.VOTE, 2, 1, 2).index(2).logTerm(1).build());
         Message grant = readMessages(r).get(0);
         assertFalse(grant.reject());
-        assertEquals(0, grant.commit());
+        assertEquals(2, grant.commit());
+        assertEquals(1, grant.logTerm());
         r.step(msg(MessageType.HEARTBEAT, 2, 1, 2).commit(2).build());
         assertEquals(0, readMessages(r).get(0).commit(), "the leader told us all we know");
         r.step(msg(MessageType.HEARTBEAT, 2, 1, 2).commit(1).build());
@@ -533,5 +534,40 @@ class RaftFeatureTest {
         Message m = msg(MessageType.APP, 1, 2, 1).entries(mine).build();
         mine.add(Entry.empty(1, 2));
         assertEquals(1, m.entries().size());
+    }
+    // A vote request carries the candidate's commit index with its last entry: a voter holding
+    // that entry holds the candidate's committed prefix, and commits it (even from a stale request).
+    @Test
+    void voteRequestCarriesTheCandidatesCommitFact() {
+        Raft voter = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1, 1, 2));
+        for (int i = 0; i < 5; i++) {
+            voter.becomeCandidate(); // term 5
+        }
+        readMessages(voter);
+        voter.step(msg(MessageType.VOTE, 1, 2, 3).index(3).logTerm(2).commit(3).build());
+        assertEquals(3, voter.raftLog.committed);
+        Message refusal = readMessages(voter).get(0);
+        assertEquals(MessageType.VOTE_RESP, refusal.type());
+        assertTrue(refusal.reject());
+        assertEquals(5, refusal.term(), "a stale vote request is refused with our term");
+
+        Raft other = newRaft(3, 10, 1, storage(ids(1, 2, 3), 1, 1, 3));
+        other.step(msg(MessageType.VOTE, 1, 3, 4).index(3).logTerm(2).commit(3).build());
+        assertEquals(0, other.raftLog.committed, "entry 3 has term 3 here: the prefix may differ");
+    }
+
+    // Raft §5.1: a server answers a request with a stale term with its own term, so a stale
+    // leader or candidate learns it (with or without check-quorum and pre-vote).
+    @Test
+    void staleAppendIsAnsweredWithTheCurrentTerm() {
+        Raft r = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1));
+        r.becomeFollower(7, 0);
+        readMessages(r);
+        r.step(msg(MessageType.APP, 1, 2, 3).index(1).logTerm(1).build());
+        List<Message> out = readMessages(r);
+        assertEquals(1, out.size());
+        assertEquals(MessageType.APP_RESP, out.get(0).type());
+        assertEquals(7, out.get(0).term());
+        assertEquals(7, r.term);
     }
 }
