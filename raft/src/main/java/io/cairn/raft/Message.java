@@ -16,15 +16,18 @@ import java.util.Objects;
  * @param term the sender's term; 0 for local messages and for proposals, which carry no term
  * @param logTerm {@link MessageType#APP}: term of the entry at {@code index}; vote requests: term
  *     of the candidate's last entry; rejected {@link MessageType#APP_RESP}: the follower's term at
- *     {@code rejectHint}; a commit fact (see {@code commit}): the sender's term at {@code commit}
+ *     {@code rejectHint}; vote and heartbeat responses carrying a commit fact (see {@code commit}):
+ *     the sender's term at {@code commit}
  * @param index {@link MessageType#APP}: index preceding {@code entries}; vote requests: the
  *     candidate's last index; {@link MessageType#APP_RESP}: the index matched (or rejected);
  *     {@link MessageType#READ_INDEX_RESP}: the read index
  * @param entries entries to append (or proposed), in index order, never null
- * @param commit the sender's commit index (append and heartbeat); a rejected vote or pre-vote
- *     response, and a heartbeat response from a follower that knows more than the heartbeat said,
- *     carry a <em>commit fact</em> instead: an index the sender knows committed, with its term there
- *     in {@code logTerm}, so a receiver holding that entry may commit up to it
+ * @param commit the sender's commit index (append and heartbeat; capped at what the follower is
+ *     known to hold). A <em>commit fact</em> elsewhere, which a receiver holding the named entry may
+ *     commit up to: in a vote request, the candidate's commit index (the entry is {@code index} /
+ *     {@code logTerm}); in every vote response, and in a heartbeat response from a follower that
+ *     knows more than the heartbeat said, an index the sender knows committed, with its term there
+ *     in {@code logTerm}
  * @param snapshot {@link MessageType#SNAP}: the snapshot to install; otherwise null
  * @param reject whether a request was refused
  * @param rejectHint rejected {@link MessageType#APP_RESP}: the follower's hint where its log may
