@@ -148,7 +148,12 @@ public final class Election {
 
             @Override
             public void onNext(LeaderResponse response) {
-                listener.accept(response.kv());
+                try {
+                    listener.accept(response.kv());
+                } catch (RuntimeException listenerFailure) {
+                    System.getLogger(Election.class.getName()).log(System.Logger.Level.WARNING,
+                            "an observer of election " + name + " failed", listenerFailure);
+                }
             }
 
             @Override

@@ -53,7 +53,7 @@ final class PrefixMirror implements AutoCloseable {
             for (KeyValue kv : now.kvs()) {
                 keys.put(kv.key(), kv);
             }
-            onChange.accept(Collections.unmodifiableSortedMap(new TreeMap<>(keys)));
+            publish();
         }
         follow(now.header().revision() + 1);
     }
@@ -102,7 +102,7 @@ final class PrefixMirror implements AutoCloseable {
                             keys.remove(event.kv().key());
                         }
                     }
-                    onChange.accept(Collections.unmodifiableSortedMap(new TreeMap<>(keys)));
+                    publish();
                 }
             }
 
@@ -114,6 +114,16 @@ final class PrefixMirror implements AutoCloseable {
             @Override
             public void onComplete() {}
         });
+    }
+
+    /** Hands the copy to {@code onChange}; a listener that throws is logged, and the mirror goes on. */
+    private void publish() {
+        try {
+            onChange.accept(Collections.unmodifiableSortedMap(new TreeMap<>(keys)));
+        } catch (RuntimeException listenerFailure) {
+            System.getLogger(PrefixMirror.class.getName()).log(System.Logger.Level.WARNING,
+                    "a listener of " + prefix + " failed", listenerFailure);
+        }
     }
 
     @Override

@@ -104,6 +104,94 @@ class MutexTest extends EmbeddedCairn {
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).count(), "no key is left behind");
     }
 
+    /** One accepted write: the token it carried and the thread that wrote. */
+    record Write(long token, int writer) {}
+
+    @Test
+    void whileHoldersLoseTheirLeasesTheFencedResourceStillSeesOneHolderAtATime() throws Exception {
+        int holders = 3;
+        int rounds = 8;
+        int writesPerHold = 3;
+        List<Write> accepted = new ArrayList<>();
+        long[] highest = {0};
+        java.util.Set<Long> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<Long> refusedLeases = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicLong currentHolderLease = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(holders + 1);
+        Future<?> chaos = pool.submit(() -> {
+            while (!finished.get() && revoked.size() < 3) {
+                Thread.sleep(40);
+                long lease = currentHolderLease.get();
+                if (lease != 0 && revoked.add(lease)) {
+                    revoke(lease); // the holder is now as good as paused past its TTL
+                }
+            }
+            return null;
+        });
+        List<Future<?>> runs = new ArrayList<>();
+        for (int h = 0; h < holders; h++) {
+            int writer = h;
+            runs.add(pool.submit(() -> {
+                Session session = Session.create(cairn, Duration.ofSeconds(10));
+                try {
+                    for (int round = 0; round < rounds; round++) {
+                        if (revoked.contains(session.leaseId())) {
+                            session.close();
+                            session = Session.create(cairn, Duration.ofSeconds(10));
+                        }
+                        Mutex mutex = new Mutex(session, "mutex/chaos");
+                        try {
+                            mutex.lock();
+                        } catch (CairnException leaseGone) {
+                            continue; // lost while waiting, or revoked before enqueueing: new session next round
+                        }
+                        currentHolderLease.set(session.leaseId());
+                        for (int w = 0; w < writesPerHold; w++) {
+                            synchronized (accepted) { // the resource: refuses a token below the highest accepted
+                                if (mutex.fencingToken() >= highest[0]) {
+                                    highest[0] = mutex.fencingToken();
+                                    accepted.add(new Write(mutex.fencingToken(), writer));
+                                } else {
+                                    refusedLeases.add(session.leaseId());
+                                }
+                            }
+                            Thread.sleep(3);
+                        }
+                        currentHolderLease.compareAndSet(session.leaseId(), 0);
+                        mutex.unlock();
+                    }
+                } finally {
+                    session.close();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get(180, TimeUnit.SECONDS);
+        }
+        finished.set(true);
+        chaos.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        assertTrue(!revoked.isEmpty(), "the test revoked no holder's lease");
+        assertTrue(revoked.containsAll(refusedLeases), "only holders whose lease was lost were refused: refused "
+                + refusedLeases + ", revoked " + revoked);
+        // one holder at a time, as the resource saw it: each token's writes are one unbroken run by one writer
+        java.util.Map<Long, Integer> writerOfToken = new java.util.HashMap<>();
+        java.util.Set<Long> closedTokens = new java.util.HashSet<>();
+        long previous = -1;
+        for (Write write : accepted) {
+            Integer writer = writerOfToken.putIfAbsent(write.token(), write.writer());
+            assertTrue(writer == null || writer == write.writer(), "two holders shared token " + write.token());
+            if (write.token() != previous) {
+                assertTrue(closedTokens.add(write.token()), "token " + write.token() + " wrote again after a later one");
+                previous = write.token();
+            }
+        }
+        assertTrue(accepted.size() >= writesPerHold, "nothing was written");
+    }
+
     @Test
     void aHolderWhoseLeaseIsRevokedLosesTheLockAndItsTokenIsRefused() throws Exception {
         FencedResource resource = new FencedResource();
