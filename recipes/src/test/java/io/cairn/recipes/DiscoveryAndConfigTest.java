@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** ServiceRegistry and ConfigWatcher. */
-public class DiscoveryAndConfigTest extends EmbeddedCairn {
+class DiscoveryAndConfigTest extends EmbeddedCairn {
 
-    /** A typed configuration: public, so Jackson reaches it from its own module. */
+    /** A typed configuration. */
     public record Limits(int maxConnections, String mode, List<String> admins, Database database) {}
 
     /** A nested part of it. */

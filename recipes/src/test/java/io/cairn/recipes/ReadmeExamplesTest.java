@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * The README's recipe snippets, as written there, against an embedded member; the names they leave to
  * the reader (storage, render, scheduler, ...) are small stand-ins that record what happened.
  */
-public class ReadmeExamplesTest extends EmbeddedCairn {
+class ReadmeExamplesTest extends EmbeddedCairn {
 
     /** The README's configuration type. */
     public record Limits(int maxConnections, String mode) {}
