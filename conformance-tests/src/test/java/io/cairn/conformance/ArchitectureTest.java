@@ -67,7 +67,8 @@ class ArchitectureTest {
                 new Module("spi-transport", "io.cairn.spi.transport", 5),
                 new Module("etcd-protocol", "io.cairn.etcd.protocol", 100),
                 new Module("transport-grpc", "io.cairn.transport.grpc", 10),
-                new Module("server", "io.cairn.server", 30));
+                new Module("server", "io.cairn.server", 30),
+                new Module("recipes", "io.cairn.recipes", 15));
     }
 
     // ---------------------------------------------------------------- the rules, for any root package
@@ -169,6 +170,13 @@ class ArchitectureTest {
     @Test
     void serverDependsOnTheApiTheSpisAndRaftOnly() {
         onlyDependsOn("io.cairn.server", "io.cairn.api..", "io.cairn.spi..", "io.cairn.raft..", "java..").check(PRODUCTION);
+    }
+
+    @Test
+    void recipesDependOnTheApiAndJacksonOnly() {
+        // written against io.cairn.api only, so they run embedded and remote alike; Jackson for the JSON of
+        // ServiceRegistry's instances and ConfigWatcher's typed configuration
+        onlyDependsOn("io.cairn.recipes", "io.cairn.api..", "java..", "com.fasterxml.jackson..").check(PRODUCTION);
     }
 
     @Test

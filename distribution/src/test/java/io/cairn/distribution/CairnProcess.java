@@ -260,6 +260,27 @@ final class CairnProcess implements AutoCloseable {
                     + "\nstderr:\n" + stderr.text());
         }
 
+        /** SIGTERM (etcdctl lock and elect then release and resign), and waits for the exit; returns the exit code. */
+        int terminate() {
+            process.destroy();
+            if (!waitFor(process, Duration.ofSeconds(30))) {
+                process.destroyForcibly();
+                waitFor(process, Duration.ofSeconds(10));
+                fail("did not stop within 30 s of SIGTERM\nstderr:\n" + stderr.text());
+            }
+            return process.exitValue();
+        }
+
+        /** SIGKILL, as a crash: nothing is released; a lease the process held runs out on its own. */
+        void kill() {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(10));
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
         @Override
         public void close() {
             process.destroyForcibly();

@@ -56,6 +56,8 @@ import io.cairn.api.maintenance.SnapshotResponse;
 import io.cairn.api.maintenance.StatusResponse;
 import io.cairn.api.watch.Watch;
 import io.cairn.api.watch.WatchStream;
+import io.cairn.server.concurrency.KvElection;
+import io.cairn.server.concurrency.KvLock;
 import io.cairn.server.lease.Lessor;
 import io.cairn.server.mvcc.HashResult;
 import io.cairn.server.mvcc.KvRequestChecks;
@@ -99,8 +101,10 @@ final class LocalCairn implements Cairn {
     private final Lease lease = new LocalLease();
     private final Cluster cluster = new LocalCluster();
     private final Maintenance maintenance = new LocalMaintenance();
-    private final Lock lock = unimplemented(Lock.class);
-    private final Election election = unimplemented(Election.class);
+    // etcd's lock and election services run on the KV, watch and lease services (the watch is read lazily:
+    // watchStreams is set by the constructor, after these initialisers)
+    private final Lock lock = new KvLock(kv, () -> watch().openStream(), lease);
+    private final Election election = new KvElection(kv, () -> watch().openStream(), lease);
     private final Auth auth = unimplemented(Auth.class);
 
     LocalCairn(RaftNode node, MvccStore store, Lessor lessor, Backend stateBackend, Backend raftBackend,

@@ -305,7 +305,7 @@ class CairnServerTest {
             assertTrue(status.raftIndex() >= status.raftAppliedIndex() && status.raftAppliedIndex() > 1, status.toString());
             assertTrue(status.dbSize() > 0, status.toString());
 
-            assertEquals(StatusCode.UNIMPLEMENTED, failure(cairn.lock().lock(new io.cairn.api.lock.LockRequest(b("x"), 0))).status());
+            assertTrue(failure(cairn.lock().lock(new io.cairn.api.lock.LockRequest(b("x"), 0x5eed))).is(ErrorCode.LEASE_NOT_FOUND));
             assertEquals(StatusCode.UNIMPLEMENTED, failure(cairn.auth().authStatus()).status());
             assertEquals(StatusCode.UNIMPLEMENTED, failure(cairn.maintenance().defragment()).status());
         }
