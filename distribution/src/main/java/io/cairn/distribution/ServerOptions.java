@@ -33,11 +33,15 @@ import java.util.regex.Pattern;
  * @param storage the storage provider id
  * @param transports the client transport provider ids, non-empty, no duplicates
  * @param debug whether errors print their stack trace
+ * @param peerTransport the transport provider id carrying peer traffic
+ * @param snapshotCount entries applied between snapshots, positive
+ * @param faultInjectionFile tests only: the file polled for peer faults, or null
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
-        String storage, List<String> transports, boolean debug) {
+        String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
+        Path faultInjectionFile) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -60,7 +64,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
-        initialCluster = Map.copyOf(initialCluster);
+        initialCluster = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initialCluster));
         Objects.requireNonNull(initialClusterState, "initialClusterState");
         Objects.requireNonNull(initialClusterToken, "initialClusterToken");
         Objects.requireNonNull(storage, "storage");
@@ -138,7 +142,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         String clusterText = given.getOrDefault(Flag.INITIAL_CLUSTER,
                 String.join(",", advertisePeerUrls.stream().map(url -> name + "=" + url).toList()));
         Map<String, List<URI>> initialCluster = initialCluster(clusterText);
-        checkSingleMember(name, initialCluster, advertisePeerUrls);
+        checkOwnEntry(name, initialCluster, advertisePeerUrls);
 
         ClusterState state = switch (value(given, Flag.INITIAL_CLUSTER_STATE)) {
             case "new" -> ClusterState.NEW;
@@ -164,9 +168,22 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
             transports.add(trimmed);
         }
+        String peerTransport = value(given, Flag.PEER_TRANSPORT);
+        providerId(Flag.PEER_TRANSPORT, peerTransport);
+        long snapshotCount = positiveInt(given, Flag.SNAPSHOT_COUNT);
+        String faultText = value(given, Flag.EXPERIMENTAL_FAULT_INJECTION_FILE);
+        Path faultFile = null;
+        if (!faultText.isEmpty()) {
+            try {
+                faultFile = workingDirectory.resolve(faultText).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new UsageException(Flag.EXPERIMENTAL_FAULT_INJECTION_FILE + ": '" + faultText
+                        + "' is not a usable path: " + e.getReason());
+            }
+        }
         return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG));
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile);
     }
 
     private static String value(Map<Flag, String> given, Flag flag) {
@@ -280,13 +297,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return members;
     }
 
-    private static void checkSingleMember(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
+    private static void checkOwnEntry(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
             throws UsageException {
-        if (cluster.size() > 1) {
-            throw new UsageException(Flag.INITIAL_CLUSTER + " names " + cluster.size() + " members ("
-                    + String.join(", ", cluster.keySet()) + "); clusters of several members come with a later"
-                    + " version of Cairn: give only this member (" + name + "=<peer-url>)");
-        }
         List<URI> ours = cluster.get(name);
         if (ours == null) {
             throw new UsageException(Flag.INITIAL_CLUSTER + " has no member named '" + name + "' (the " + Flag.NAME

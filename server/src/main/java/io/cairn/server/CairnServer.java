@@ -144,7 +144,8 @@ public final class CairnServer implements AutoCloseable {
             if (members.members().isEmpty()) {
                 members.bootstrap(stateBackend, initial);
             }
-        } else if (!fresh && members.members().isEmpty()) {
+        } else if (!fresh && members.members().isEmpty()
+                && log.initialState().confState().voters().equals(Set.of(memberId))) {
             // a data directory of a one-member build that kept no member table
             members.bootstrap(stateBackend, List.of(new Member(memberId, b.name, peerUrls, List.of(), false)));
         }
@@ -184,6 +185,9 @@ public final class CairnServer implements AutoCloseable {
             this.peers = new PeerNetwork(memberId, node, stateBackend, keyspaces,
                     stateBackend.directory().resolveSibling("snap"), members, bootstrapPeers);
             members.onChange(peers::refreshPeers);
+            LeaseForwarding forwarding = new LeaseForwarding(peers::endpoint, node::leader, lessor, store);
+            peers.leases(forwarding);
+            cairn.leaseForwarding(forwarding);
             node.peers(peers, index -> installSnapshot(index, keyspaces));
         } else {
             this.peers = null;
@@ -647,7 +651,7 @@ public final class CairnServer implements AutoCloseable {
 
         /** A peer endpoint is started for a cluster of several members, a joiner, or when asked for. */
         boolean needsPeers() {
-            if (initialCluster().size() > 1 || initialClusterState == InitialClusterState.EXISTING || peerEndpoints != null) {
+            if (initialCluster().size() > 1 || peerEndpoints != null) {
                 return true;
             }
             // one member: etcd listens for peers anyway (members may be added later), when the transport can

@@ -98,6 +98,8 @@ final class LocalCairn implements Cairn {
     private final Supplier<WatchStream> watchStreams;
     private final MemberTable members;
     private final String token;
+    /** Set when this member has peers: lease calls only the leader answers go there. */
+    private volatile LeaseForwarding leaseForwarding;
 
     private final KV kv = new LocalKv();
     private final Lease lease = new LocalLease();
@@ -127,6 +129,10 @@ final class LocalCairn implements Cairn {
 
     Member self() {
         return self;
+    }
+
+    void leaseForwarding(LeaseForwarding forwarding) {
+        this.leaseForwarding = forwarding;
     }
 
     /** Sets this member as the member list shows it (its client URLs are known once the endpoints are bound). */
@@ -286,7 +292,14 @@ final class LocalCairn implements Cairn {
         @Override
         public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
             Objects.requireNonNull(request, "request");
-            return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
+            LeaseForwarding forwarding = leaseForwarding;
+            if (forwarding == null || lessor.isPrimary()) {
+                return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
+            }
+            // a follower asks the leader, which alone keeps deadlines; the keys are this member's (read after a barrier)
+            return node.readBarrier().thenCompose(v -> forwarding.timeToLive(request.id())).thenApply(answer ->
+                    new LeaseTimeToLiveResponse(header(), request.id(), answer.ttl(), answer.grantedTtl(),
+                            request.keys() && answer.ttl() >= 0 ? store.keysOfLease(request.id()) : List.of()));
         }
 
         @Override
@@ -313,6 +326,18 @@ final class LocalCairn implements Cairn {
         public void keepAlive(long id) {
             if (closed || publisher.isCancelled()) {
                 throw new IllegalStateException("the keep-alive stream is closed");
+            }
+            LeaseForwarding forwarding = leaseForwarding;
+            if (forwarding != null && !lessor.isPrimary()) {
+                forwarding.keepAlive(id).whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        publisher.fail(failure instanceof CairnException c ? c
+                                : new CairnException(ErrorCode.NO_LEADER, failure));
+                    } else {
+                        publisher.offer(new LeaseKeepAliveResponse(store.currentHeader(), id, answer.ttl()));
+                    }
+                });
+                return;
             }
             try {
                 publisher.offer(onPrimary(() -> lessor.renew(store, id, System.nanoTime())));
@@ -375,7 +400,8 @@ final class LocalCairn implements Cairn {
             } else {
                 long voters = current.stream().filter(m -> !m.learner()).count();
                 long started = current.stream().filter(m -> !m.learner() && !m.name().isEmpty()).count();
-                if (started < quorum(voters + 1)) {
+                // etcd's rule, with its exception: a second member may join a lone started one
+                if (started < quorum(voters + 1) && !(started == 1 && voters == 1)) {
                     return failed(new CairnException(ErrorCode.MEMBER_NOT_ENOUGH_STARTED));
                 }
             }

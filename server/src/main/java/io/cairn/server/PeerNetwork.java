@@ -45,6 +45,7 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
     private final AtomicLong snapshotsSent = new AtomicLong();
     private final AtomicLong snapshotsReceived = new AtomicLong();
     private volatile PeerEndpoint endpoint;
+    private volatile LeaseForwarding leases;
 
     PeerNetwork(long memberId, RaftNode node, Backend stateBackend, List<String> stateKeyspaces, Path snapDir,
                 MemberTable members, Map<Long, List<URI>> bootstrapPeers) {
@@ -65,6 +66,11 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
 
     PeerEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** Where lease frames go (they share the connection with Raft's). */
+    void leases(LeaseForwarding forwarding) {
+        this.leases = forwarding;
     }
 
     long snapshotsSent() {
@@ -153,6 +159,13 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
 
     @Override
     public void receive(long from, ByteBuffer frame) {
+        if (frame.hasRemaining() && frame.get(frame.position()) == LeaseForwarding.FRAME_TAG) {
+            LeaseForwarding forwarding = leases;
+            if (forwarding != null) {
+                forwarding.receive(from, frame);
+            }
+            return;
+        }
         byte[] bytes = new byte[frame.remaining()];
         frame.get(bytes);
         Message m;

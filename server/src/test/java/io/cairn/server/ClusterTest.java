@@ -258,6 +258,37 @@ class ClusterTest {
     }
 
     @Test
+    void restartedMemberCatchesUpFromTheLogOrASnapshot() {
+        List<CairnServer> members = startCluster(3, 30);
+        Map<String, List<URI>> initial = new LinkedHashMap<>();
+        for (int i = 1; i <= 3; i++) {
+            initial.put("n" + i, List.of(peerUrl(i)));
+        }
+        CairnServer stopped = followers(members).get(0);
+        int index = Integer.parseInt(stopped.name().substring(1));
+        CairnServer leader = leader(members);
+        for (int round = 0; round < 2; round++) {
+            // round 0: few writes, the log still holds them; round 1: many, past a compaction
+            int writes = round == 0 ? 10 : 150;
+            stopped.close();
+            servers.remove(stopped);
+            for (int i = 0; i < writes; i++) {
+                leader.client().kv().put(PutRequest.of(b("r" + round + "-" + i), b("v"))).join();
+            }
+            stopped = member(index, initial, 30).start();
+            servers.add(stopped);
+            CairnServer restarted = stopped;
+            String last = "r" + round + "-" + (writes - 1);
+            await("the restarted member has " + last, () -> "v".equals(localValue(restarted, last)));
+            if (round == 0) {
+                assertEquals(0, restarted.peerNetwork().snapshotsReceived(), "caught up from the log");
+            } else {
+                assertTrue(restarted.peerNetwork().snapshotsReceived() >= 1, "caught up from a snapshot");
+            }
+        }
+    }
+
+    @Test
     void newMemberJoinsFromASnapshotAfterCompaction() {
         List<CairnServer> members = startCluster(3, 20);
         Cairn client = members.get(0).client();
@@ -344,6 +375,36 @@ class ClusterTest {
         assertTrue(FaultInjectingPeers.Rules.parse(List.of("drop *")).drops(42));
         assertInstanceOf(IllegalArgumentException.class, org.junit.jupiter.api.Assertions.assertThrows(
                 IllegalArgumentException.class, () -> FaultInjectingPeers.Rules.parse(List.of("cut n1"))));
+    }
+
+    @Test
+    void followersForwardKeepAlivesAndTimeToLiveAndOnlyTheLeaderExpires() {
+        List<CairnServer> members = startCluster(3, 10_000);
+        CairnServer follower = followers(members).get(0);
+        Cairn client = follower.client();
+        long kept = client.lease().grant(new LeaseGrantRequest(2, 0)).join().id();
+        long expiring = client.lease().grant(new LeaseGrantRequest(2, 0)).join().id();
+        client.kv().put(PutRequest.of(b("kept"), b("1")).withLease(kept)).join();
+        client.kv().put(PutRequest.of(b("expiring"), b("1")).withLease(expiring)).join();
+        var ttl = client.lease().timeToLive(new LeaseTimeToLiveRequest(kept, true)).join();
+        assertEquals(2, ttl.grantedTtl());
+        assertEquals(List.of(b("kept")), ttl.keys());
+        assertEquals(-1, client.lease().timeToLive(new LeaseTimeToLiveRequest(987654, false)).join().ttl());
+        // keep one lease alive through the follower until the other one is revoked by the leader
+        while (localValue(follower, "expiring") != null) {
+            assertEquals(2, client.lease().keepAliveOnce(kept).join().ttl());
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (CairnServer s : members) {
+            await("expired everywhere", () -> localValue(s, "expiring") == null);
+        }
+        assertEquals("1", localValue(follower, "kept"));
+        assertEquals(0, client.lease().keepAliveOnce(expiring).join().ttl(), "a revoked lease renews to ttl 0");
     }
 
     @Test
