@@ -1,11 +1,13 @@
 /**
- * The Cairn conformance kit: verification classes that plugin authors extend.
+ * The Cairn conformance kit: verification classes that plugin authors extend, and
+ * ({@code io.cairn.conformance.linearizability}) a recorder and checker of linearizable histories.
  */
 module io.cairn.conformance {
     requires transitive io.cairn.spi.storage;
     requires transitive org.junit.jupiter.api;
 
     exports io.cairn.conformance;
+    exports io.cairn.conformance.linearizability;
 
     // JUnit reflects on the rule methods and @TempDir fields of the verification classes.
     opens io.cairn.conformance to org.junit.platform.commons;

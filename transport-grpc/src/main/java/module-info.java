@@ -1,9 +1,9 @@
 /**
  * Transport plugin: etcd's v3 gRPC wire protocol (KV, Watch, Lease, Cluster, Maintenance, Auth, Lock,
- * Election) on grpc-java.
+ * Election) on grpc-java, and the members' Raft traffic over a peer protocol of Cairn's own.
  *
  * @provides io.cairn.spi.transport.TransportProvider the {@code grpc} transport, serving an
- *     {@link io.cairn.api.Cairn} to etcd v3 clients
+ *     {@link io.cairn.api.Cairn} to etcd v3 clients and carrying peer traffic between members
  */
 module io.cairn.transport.grpc {
     requires io.cairn.spi.transport;
@@ -14,7 +14,8 @@ module io.cairn.transport.grpc {
     requires io.grpc.netty.shaded;
 
     // Nothing is exported: the wire messages live in io.cairn.etcd.protocol, shared with the other
-    // modules that speak etcd's protocol.
+    // modules that speak etcd's protocol; the peer protocol's messages (io.cairn.transport.grpc.peer,
+    // generated from src/main/proto/cairn/peer.proto) are this module's own business.
 
     // The server (and the conformance kit) find this transport by its id, "grpc", among the
     // TransportProviders on the module path; nothing names the class.

@@ -49,8 +49,9 @@ public interface PeerEndpoint extends AutoCloseable {
      * Queues {@code frame} for member {@code to}, and returns at once. Ownership: the transport owns the
      * buffer from this call on; the caller must not change it.
      *
-     * @return false if the frame was dropped at once (unknown member, queue full, endpoint closed);
-     *     {@link PeerHandler#unreachable} is called as well in the first two cases
+     * @return false if the frame was dropped at once (unknown member, queue full, endpoint closed, or
+     *     larger than {@link PeerEndpointConfig#maxFrameBytes()}, which a receiver configured alike
+     *     would refuse); {@link PeerHandler#unreachable} is called as well in the first two cases
      */
     boolean send(long to, ByteBuffer frame);
 

@@ -21,7 +21,8 @@ import java.util.Objects;
  *     that peer are dropped (Raft retransmits) and the peer is reported unreachable, so a slow or
  *     dead peer cannot exhaust memory. Positive
  * @param maxFrameBytes the largest frame accepted from a peer (a Raft message with its entries);
- *     larger frames are refused and the stream is reset. Positive
+ *     larger frames are refused and the stream is reset. Also the largest frame this member sends:
+ *     {@link PeerEndpoint#send} drops a larger one at once. Positive
  */
 @Experimental("new with issue 6")
 public record PeerEndpointConfig(List<URI> listenUrls, long clusterId, long memberId, int maxQueuedFrames,

@@ -156,7 +156,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         return "grpc client endpoint " + boundUrls;
     }
 
-    private static InetSocketAddress resolve(URI url) {
+    static InetSocketAddress resolve(URI url) {
         String host = url.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1); // IPv6 literal
@@ -168,7 +168,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         }
     }
 
-    private static InetSocketAddress boundAddress(Server server, InetSocketAddress requested) {
+    static InetSocketAddress boundAddress(Server server, InetSocketAddress requested) {
         for (SocketAddress socket : server.getListenSockets()) {
             if (socket instanceof InetSocketAddress inet) {
                 return inet;
@@ -177,7 +177,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         return new InetSocketAddress(requested.getAddress(), server.getPort());
     }
 
-    private static URI withPort(URI url, int port) {
+    static URI withPort(URI url, int port) {
         try {
             return new URI(url.getScheme(), null, url.getHost(), port, null, null, null);
         } catch (URISyntaxException impossible) {
@@ -185,7 +185,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         }
     }
 
-    private static String rootMessage(Throwable failure) {
+    static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -3,6 +3,9 @@ package io.cairn.transport.grpc;
 import io.cairn.api.Cairn;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.PeerEndpoint;
+import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.TransportProvider;
 
 import java.util.Objects;
@@ -10,7 +13,7 @@ import java.util.Objects;
 /**
  * The {@code grpc} transport: etcd's v3 gRPC protocol (KV, Watch, Lease, Cluster, Maintenance, Auth,
  * Lock, Election) on grpc-java with its shaded Netty, so etcdctl, jetcd and every other etcd v3 client
- * work unchanged. Found through ServiceLoader; not meant to be named in code.
+ * work unchanged; and the members' Raft traffic over a protocol of Cairn's own. Found through ServiceLoader; not meant to be named in code.
  */
 public final class GrpcTransportProvider implements TransportProvider {
 
@@ -42,6 +45,19 @@ public final class GrpcTransportProvider implements TransportProvider {
             throw new IllegalArgumentException("transport grpc does not support TLS yet; remove the tls setting");
         }
         return GrpcClientEndpoint.start(cairn, config);
+    }
+
+    /** Raft frames and snapshots between members, over Cairn's own peer protocol ({@code cairn/peer.proto}). */
+    @Override
+    public boolean carriesPeerTraffic() {
+        return true;
+    }
+
+    @Override
+    public PeerEndpoint startPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        return GrpcPeerEndpoint.start(config, handler);
     }
 
     private static String grpcVersion() {
