@@ -19,8 +19,8 @@ enum Flag {
     ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
             "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
     LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",
-            "Comma-separated URLs to listen on for peer traffic (a one-member cluster opens it only when the peer"
-                    + " transport carries peer traffic)."),
+            "Comma-separated URLs to listen on for peer traffic (a one-member cluster listens only when this flag"
+                    + " is given)."),
     INITIAL_ADVERTISE_PEER_URLS("initial-advertise-peer-urls", "http://localhost:2380",
             "Comma-separated peer URLs of this member, recorded in the member list."),
     INITIAL_CLUSTER("initial-cluster", null,

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
- * @param listenPeerUrls checked but not bound: a one-member cluster has no peers to talk to
+ * @param listenPeerUrls where to listen for peers; empty for a one-member cluster whose command
+ *     line did not ask for a peer port (so that lone members never contend for :2380)
  * @param initialAdvertisePeerUrls this member's peer URLs, recorded in the member list
  * @param initialCluster the initial members by name; exactly one entry, this member, for now
  * @param initialClusterState {@code new} or {@code existing}
@@ -134,7 +135,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
-        List<URI> listenPeerUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
+        List<URI> peerListenUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
@@ -143,6 +144,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                 String.join(",", advertisePeerUrls.stream().map(url -> name + "=" + url).toList()));
         Map<String, List<URI>> initialCluster = initialCluster(clusterText);
         checkOwnEntry(name, initialCluster, advertisePeerUrls);
+        List<URI> listenPeerUrls = initialCluster.size() > 1 || given.containsKey(Flag.LISTEN_PEER_URLS)
+                ? peerListenUrls : List.of();
 
         ClusterState state = switch (value(given, Flag.INITIAL_CLUSTER_STATE)) {
             case "new" -> ClusterState.NEW;
