@@ -76,7 +76,7 @@ class ClusterTest {
         List<CompletableFuture<CairnServer>> starting = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             CairnServer.Builder builder = member(i, initial, snapshotCount);
-            starting.add(CompletableFuture.supplyAsync(builder::start));
+            starting.add(CompletableFuture.supplyAsync(builder::start, r -> Thread.ofPlatform().daemon().start(r))); // a thread each: every start waits for the others
         }
         List<CairnServer> started = new ArrayList<>();
         for (CompletableFuture<CairnServer> f : starting) {
@@ -349,7 +349,7 @@ class ClusterTest {
         List<CompletableFuture<CairnServer>> starting = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             CairnServer.Builder builder = member(i, initial, 10_000).faultInjectionFile(dir.resolve("faults-n" + i));
-            starting.add(CompletableFuture.supplyAsync(builder::start));
+            starting.add(CompletableFuture.supplyAsync(builder::start, r -> Thread.ofPlatform().daemon().start(r))); // a thread each: every start waits for the others
         }
         List<CairnServer> members = starting.stream().map(CompletableFuture::join).toList();
         servers.addAll(members);

@@ -93,7 +93,7 @@ class GrpcClusterTest {
         List<CompletableFuture<CairnServer>> starting = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
             CairnServer.Builder builder = member(i, initial);
-            starting.add(CompletableFuture.supplyAsync(builder::start));
+            starting.add(CompletableFuture.supplyAsync(builder::start, r -> Thread.ofPlatform().daemon().start(r))); // a thread each: every start waits for the others
         }
         starting.forEach(f -> servers.add(f.join()));
         await("one leader", () -> servers.stream().filter(CairnServer::isLeader).count() == 1);
