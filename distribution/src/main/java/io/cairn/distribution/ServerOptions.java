@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
- * @param listenPeerUrls checked but not bound: a one-member cluster has no peers to talk to
+ * @param listenPeerUrls where to listen for peers; empty for a one-member cluster whose command
+ *     line did not ask for a peer port (so that lone members never contend for :2380)
  * @param initialAdvertisePeerUrls this member's peer URLs, recorded in the member list
  * @param initialCluster the initial members by name; exactly one entry, this member, for now
  * @param initialClusterState {@code new} or {@code existing}
@@ -33,11 +34,15 @@ import java.util.regex.Pattern;
  * @param storage the storage provider id
  * @param transports the client transport provider ids, non-empty, no duplicates
  * @param debug whether errors print their stack trace
+ * @param peerTransport the transport provider id carrying peer traffic
+ * @param snapshotCount entries applied between snapshots, positive
+ * @param faultInjectionFile tests only: the file polled for peer faults, or null
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
-        String storage, List<String> transports, boolean debug) {
+        String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
+        Path faultInjectionFile) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -60,7 +65,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
-        initialCluster = Map.copyOf(initialCluster);
+        initialCluster = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initialCluster));
         Objects.requireNonNull(initialClusterState, "initialClusterState");
         Objects.requireNonNull(initialClusterToken, "initialClusterToken");
         Objects.requireNonNull(storage, "storage");
@@ -130,7 +135,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
-        List<URI> listenPeerUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
+        List<URI> peerListenUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
@@ -138,7 +143,9 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         String clusterText = given.getOrDefault(Flag.INITIAL_CLUSTER,
                 String.join(",", advertisePeerUrls.stream().map(url -> name + "=" + url).toList()));
         Map<String, List<URI>> initialCluster = initialCluster(clusterText);
-        checkSingleMember(name, initialCluster, advertisePeerUrls);
+        checkOwnEntry(name, initialCluster, advertisePeerUrls);
+        List<URI> listenPeerUrls = initialCluster.size() > 1 || given.containsKey(Flag.LISTEN_PEER_URLS)
+                ? peerListenUrls : List.of();
 
         ClusterState state = switch (value(given, Flag.INITIAL_CLUSTER_STATE)) {
             case "new" -> ClusterState.NEW;
@@ -164,9 +171,22 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
             transports.add(trimmed);
         }
+        String peerTransport = value(given, Flag.PEER_TRANSPORT);
+        providerId(Flag.PEER_TRANSPORT, peerTransport);
+        long snapshotCount = positiveInt(given, Flag.SNAPSHOT_COUNT);
+        String faultText = value(given, Flag.EXPERIMENTAL_FAULT_INJECTION_FILE);
+        Path faultFile = null;
+        if (!faultText.isEmpty()) {
+            try {
+                faultFile = workingDirectory.resolve(faultText).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new UsageException(Flag.EXPERIMENTAL_FAULT_INJECTION_FILE + ": '" + faultText
+                        + "' is not a usable path: " + e.getReason());
+            }
+        }
         return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG));
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile);
     }
 
     private static String value(Map<Flag, String> given, Flag flag) {
@@ -280,13 +300,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return members;
     }
 
-    private static void checkSingleMember(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
+    private static void checkOwnEntry(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
             throws UsageException {
-        if (cluster.size() > 1) {
-            throw new UsageException(Flag.INITIAL_CLUSTER + " names " + cluster.size() + " members ("
-                    + String.join(", ", cluster.keySet()) + "); clusters of several members come with a later"
-                    + " version of Cairn: give only this member (" + name + "=<peer-url>)");
-        }
         List<URI> ours = cluster.get(name);
         if (ours == null) {
             throw new UsageException(Flag.INITIAL_CLUSTER + " has no member named '" + name + "' (the " + Flag.NAME

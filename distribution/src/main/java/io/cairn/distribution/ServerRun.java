@@ -65,6 +65,7 @@ final class ServerRun {
 
         out.println(readyLine());
         out.flush();
+        watchForFailure(stopRequested);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -81,7 +82,7 @@ final class ServerRun {
             return Main.EXIT_FAILED;
         }
         err.println("cairn: stopped");
-        return Main.EXIT_OK;
+        return server.failure() == null ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 
     private CairnServer.Builder builder() {
@@ -92,13 +93,41 @@ final class ServerRun {
                 .clientUrls(options.listenClientUrls())
                 .transports(options.transports())
                 .peerUrls(options.initialAdvertisePeerUrls())
+                .initialCluster(options.initialCluster())
+                .initialClusterState(options.initialClusterState() == ServerOptions.ClusterState.NEW
+                        ? CairnServer.InitialClusterState.NEW : CairnServer.InitialClusterState.EXISTING)
+                .listenPeerUrls(options.listenPeerUrls())
+                .peerTransport(options.peerTransport())
+                .snapshotCount(options.snapshotCount())
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
                 .maxTxnOps(options.maxTxnOps());
         if (!options.advertiseClientUrls().isEmpty()) {
             builder.advertiseClientUrls(options.advertiseClientUrls());
         }
+        if (options.faultInjectionFile() != null) {
+            builder.faultInjectionFile(options.faultInjectionFile());
+        }
         return builder;
+    }
+
+    /** A member that stopped by itself (removed from the cluster, storage failure) ends the process, as etcd's does. */
+    private void watchForFailure(CountDownLatch stopRequested) {
+        Thread.ofPlatform().daemon().name("cairn-failure-watch").start(() -> {
+            while (stopRequested.getCount() > 0) {
+                Throwable failure = server.failure();
+                if (failure != null) {
+                    err.println("cairn: the member stopped: " + failure.getMessage());
+                    stopRequested.countDown();
+                    return;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     private String readyLine() {
@@ -171,9 +200,10 @@ final class ServerRun {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new StartProblem("data directory " + dir + " is not a directory");
         }
-        if (options.initialClusterState() == ServerOptions.ClusterState.EXISTING && isEmptyOrMissing(dir)) {
+        if (options.initialClusterState() == ServerOptions.ClusterState.EXISTING && isEmptyOrMissing(dir)
+                && options.initialCluster().size() < 2) {
             throw new StartProblem("--initial-cluster-state existing, but data directory " + dir + " holds no"
-                    + " member's data; joining a running cluster comes with a later version of Cairn"
+                    + " member's data and --initial-cluster names no other member to join"
                     + " (use --initial-cluster-state new to start a new one-member cluster)");
         }
         try {

@@ -269,7 +269,7 @@ class CairnServerTest {
     void restartsAfterTheLogPrefixWasCompacted(String storage) {
         long revision;
         try (CairnServer server = start(storage)) {
-            server.node().compactLogEvery(50, 10);
+            server.node().snapshotEvery(50, 10);
             Cairn cairn = server.client();
             for (int i = 0; i < 120; i++) {
                 join(cairn.kv().put(b("c" + (i % 7)), b("v" + i)));
