@@ -14,6 +14,13 @@ module io.cairn.transport.http {
     requires com.google.protobuf.util;
     requires undertow.core;
     requires xnio.api;
+    // Undertow is an automatic module and cannot say what it needs: these explicit modules would not be
+    // resolved on a pure module path (bin/cairn) without someone requiring them. jboss-threads needs
+    // org.wildfly.common, which is why the root pom manages wildfly-common to 2.0.1 (jpms-spike.md).
+    requires org.jboss.logging;
+    requires org.jboss.threads;
+    // JsonFormat (protobuf-java-util, automatic) prints and parses through gson, an explicit module.
+    requires com.google.gson;
     requires com.fasterxml.jackson.databind;
     requires micrometer.core;
     requires micrometer.registry.prometheus;

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param dataDir absolute, normalized data directory
  * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
+ * @param listenClientHttpUrls where the {@code http} transport serves etcd's HTTP APIs, normalized as
+ *     {@code listenClientUrls}; empty: not at all
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
  * @param listenPeerUrls checked but not bound: a one-member cluster has no peers to talk to
  * @param initialAdvertisePeerUrls this member's peer URLs, recorded in the member list
@@ -34,7 +36,8 @@ import java.util.regex.Pattern;
  * @param transports the client transport provider ids, non-empty, no duplicates
  * @param debug whether errors print their stack trace
  */
-record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
+record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
+        List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug) {
@@ -57,6 +60,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dataDir, "dataDir");
         listenClientUrls = List.copyOf(listenClientUrls);
+        listenClientHttpUrls = List.copyOf(listenClientHttpUrls);
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
@@ -127,6 +131,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
 
         List<URI> listenClientUrls = listenUrls(Flag.LISTEN_CLIENT_URLS, value(given, Flag.LISTEN_CLIENT_URLS));
+        List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls);
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
@@ -164,7 +169,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
             transports.add(trimmed);
         }
-        return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
+        return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG));
     }
@@ -201,6 +206,42 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             throw new UsageException(flag + ": '" + id + "' is not a provider id (lower-case letters, digits and -;"
                     + " cairn plugins lists them)");
         }
+    }
+
+    /**
+     * {@code --listen-client-http-urls}: as given ("none": off), or by default each client URL with
+     * its port + 1 (port 0 stays 0: any free port). None may also be a client URL: gRPC and HTTP
+     * cannot share a port here.
+     */
+    private static List<URI> httpUrls(String text, List<URI> clientUrls) throws UsageException {
+        if (text != null && text.trim().equals("none")) {
+            return List.of();
+        }
+        List<URI> http;
+        if (text == null) {
+            http = new ArrayList<>();
+            for (URI client : clientUrls) {
+                if (client.getPort() == 65535) {
+                    throw new UsageException(Flag.LISTEN_CLIENT_URLS + " " + client + " leaves no port + 1 for HTTP;"
+                            + " give " + Flag.LISTEN_CLIENT_HTTP_URLS + " (or 'none')");
+                }
+                int port = client.getPort() == 0 ? 0 : client.getPort() + 1;
+                http.add(URI.create(client.getScheme() + "://" + hostForUrl(client) + ":" + port));
+            }
+        } else {
+            http = listenUrls(Flag.LISTEN_CLIENT_HTTP_URLS, text);
+        }
+        for (URI url : http) {
+            if (url.getPort() != 0 && clientUrls.contains(url)) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a client URL;"
+                        + " HTTP needs a port of its own");
+            }
+        }
+        return List.copyOf(http);
+    }
+
+    private static String hostForUrl(URI url) {
+        return url.getRawAuthority().substring(0, url.getRawAuthority().lastIndexOf(':'));
     }
 
     /** Listen URLs: as {@link #urls}, with {@code localhost} bound as 127.0.0.1 and no repeats. */
