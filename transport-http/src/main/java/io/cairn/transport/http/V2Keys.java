@@ -73,7 +73,7 @@ final class V2Keys {
     private void serve(HttpServerExchange exchange, String path, Map<String, String> form) {
         var method = exchange.getRequestMethod();
         boolean recursive = bool(form, "recursive");
-        boolean sorted = bool(form, "sorted");
+        bool(form, "sorted"); // checked as etcd does; listings here are always in key order, which sorted asks for
         boolean wait = bool(form, "wait");
         boolean dir = bool(form, "dir");
         boolean quorum = bool(form, "quorum");
@@ -96,9 +96,6 @@ final class V2Keys {
         }
         if (refresh && ttl == null) {
             throw new V2Error(V2Error.REFRESH_TTL_REQUIRED, "No TTL value set", 0);
-        }
-        if (sorted && !recursive && !method.equals(Methods.GET)) {
-            sorted = false; // only meaningful for listings, which are always in key order here
         }
         V2Store.Result result;
         if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
