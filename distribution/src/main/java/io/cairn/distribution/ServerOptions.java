@@ -136,21 +136,13 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
 
         List<URI> listenClientUrls = listenUrls(Flag.LISTEN_CLIENT_URLS, value(given, Flag.LISTEN_CLIENT_URLS));
-        List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls);
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
         List<URI> peerListenUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
-        if (given.containsKey(Flag.LISTEN_PEER_URLS)) {
-            for (URI http : listenClientHttpUrls) {
-                // the default HTTP port (client port + 1) is etcd's usual peer port when the client port is 2379
-                if (http.getPort() != 0 && peerListenUrls.contains(http)) {
-                    throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + http + " is also a peer URL;"
-                            + " give " + Flag.LISTEN_CLIENT_HTTP_URLS + " another port (or 'none')");
-                }
-            }
-        }
+        List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls,
+                given.containsKey(Flag.LISTEN_PEER_URLS) ? peerListenUrls : List.of());
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
         // deriving it from this member makes `cairn --name n1` work on its own.
@@ -239,10 +231,10 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
 
     /**
      * {@code --listen-client-http-urls}: as given ("none": off), or by default each client URL with
-     * its port + 1 (port 0 stays 0: any free port). None may also be a client URL: gRPC and HTTP
-     * cannot share a port here.
+     * its port + 1, or + 2 where + 1 is a peer URL (etcd's usual 2379/2380; port 0 stays 0: any free
+     * port). None may also be a client or peer URL: gRPC, peers and HTTP cannot share a port here.
      */
-    private static List<URI> httpUrls(String text, List<URI> clientUrls) throws UsageException {
+    private static List<URI> httpUrls(String text, List<URI> clientUrls, List<URI> peerUrls) throws UsageException {
         if (text != null && text.trim().equals("none")) {
             return List.of();
         }
@@ -250,12 +242,15 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         if (text == null) {
             http = new ArrayList<>();
             for (URI client : clientUrls) {
-                if (client.getPort() == 65535) {
-                    throw new UsageException(Flag.LISTEN_CLIENT_URLS + " " + client + " leaves no port + 1 for HTTP;"
-                            + " give " + Flag.LISTEN_CLIENT_HTTP_URLS + " (or 'none')");
+                URI next = withPort(client, client.getPort() == 0 ? 0 : client.getPort() + 1);
+                if (next.getPort() != 0 && peerUrls.contains(next)) {
+                    next = withPort(client, client.getPort() + 2);
                 }
-                int port = client.getPort() == 0 ? 0 : client.getPort() + 1;
-                http.add(URI.create(client.getScheme() + "://" + hostForUrl(client) + ":" + port));
+                if (next.getPort() > 65535) {
+                    throw new UsageException(Flag.LISTEN_CLIENT_URLS + " " + client + " leaves no free port above it for"
+                            + " HTTP; give " + Flag.LISTEN_CLIENT_HTTP_URLS + " (or 'none')");
+                }
+                http.add(next);
             }
         } else {
             http = listenUrls(Flag.LISTEN_CLIENT_HTTP_URLS, text);
@@ -265,8 +260,16 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                 throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a client URL;"
                         + " HTTP needs a port of its own");
             }
+            if (url.getPort() != 0 && peerUrls.contains(url)) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a peer URL;"
+                        + " HTTP needs a port of its own");
+            }
         }
         return List.copyOf(http);
+    }
+
+    private static URI withPort(URI url, int port) {
+        return URI.create(url.getScheme() + "://" + hostForUrl(url) + ":" + port);
     }
 
     private static String hostForUrl(URI url) {

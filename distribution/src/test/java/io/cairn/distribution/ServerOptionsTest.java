@@ -136,8 +136,11 @@ class ServerOptionsTest {
         assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
                 options("--listen-client-http-urls", "http://localhost:8080").listenClientHttpUrls());
         assertEquals(List.of(), options("--listen-client-http-urls", "none").listenClientHttpUrls());
-        UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-urls",
-                "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380"));
+        // etcd's usual ports: 2380 is the peer port, so HTTP goes to 2381
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381")), options("--listen-client-urls", "http://127.0.0.1:2379",
+                "--listen-peer-urls", "http://127.0.0.1:2380").listenClientHttpUrls());
+        UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-http-urls",
+                "http://127.0.0.1:2380", "--listen-peer-urls", "http://127.0.0.1:2380"));
         assertTrue(peer.getMessage().contains("is also a peer URL"), peer.getMessage());
         UsageException shared = assertThrows(UsageException.class, () -> options("--listen-client-urls",
                 "http://127.0.0.1:2379", "--listen-client-http-urls", "http://127.0.0.1:2379"));
