@@ -99,11 +99,15 @@ public final class DistributedQueue {
         }
     }
 
-    /** Deletes {@code item} if it is unchanged; its value if this caller took it. */
+    /**
+     * Deletes {@code item} if it is unchanged; its value if this caller took it. The delete, once sent,
+     * is waited for whatever the caller's deadline: giving up on it could let it succeed unseen and
+     * lose the item, so a poll may overrun its timeout by one round trip.
+     */
     static Optional<Bytes> takeItem(Cairn cairn, KeyValue item, long deadline) throws InterruptedException, TimeoutException {
         boolean mine = Waits.join(cairn.kv().txn(TxnRequest.empty()
                 .when(Compare.modRevision(item.key(), Compare.Result.EQUAL, item.modRevision()))
-                .then(DeleteRangeRequest.of(item.key()))), deadline).succeeded();
+                .then(DeleteRangeRequest.of(item.key()))), Waits.FOREVER).succeeded();
         return mine ? Optional.of(item.value()) : Optional.empty();
     }
 }
