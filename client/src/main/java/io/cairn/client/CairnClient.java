@@ -173,7 +173,7 @@ public final class CairnClient implements Cairn {
         private Path trustedCa;
         private Path clientCertificate;
         private Path clientKey;
-        private int maxAttempts = 5;
+        private int maxAttempts = 10;
         private Duration initialBackoff = Duration.ofMillis(50);
         private Duration maxBackoff = Duration.ofSeconds(1);
 
@@ -243,7 +243,7 @@ public final class CairnClient implements Cairn {
             return this;
         }
 
-        /** Attempts of a retriable call in all, default 5; 1 means no retry. */
+        /** Attempts of a retriable call in all, default 10 (with the default backoff, about 5 s of trying); 1 means no retry. */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1, got " + attempts);

@@ -8,6 +8,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -33,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failover and retries.
  *
  * <p>Failover: one channel per endpoint, created at once (gRPC connects lazily). Calls go to the
- * current endpoint; a call that fails with UNAVAILABLE moves the client to the next endpoint, round
+ * current endpoint; a call that finds the member lost ({@link Errors#isLostMember}) moves the client to the next endpoint, round
  * robin, so the next attempt (or the next call) goes to another member.
  *
  * <p>Retries: a call marked idempotent (reads, and requests that change nothing) is sent again
@@ -100,7 +101,16 @@ final class Connection implements AutoCloseable {
         return Math.floorMod(current.get(), channels.size());
     }
 
+    /**
+     * The channel to endpoint {@code index}. A channel that failed to connect waits out gRPC's own
+     * reconnect backoff (seconds, growing) and fails calls at once meanwhile; the client's backoff
+     * already spaced this attempt, so the channel is told to try now.
+     */
     Channel channel(int index) {
+        ManagedChannel channel = channels.get(index);
+        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            channel.resetConnectBackoff();
+        }
         return intercepted.get(index);
     }
 
@@ -165,6 +175,9 @@ final class Connection implements AutoCloseable {
 
             @Override
             public void onError(Throwable failure) {
+                if (result.isDone()) {
+                    return; // cancelled by the caller: not the member's fault
+                }
                 if (closed) {
                     result.completeExceptionally(Errors.closed());
                     return;
@@ -180,7 +193,7 @@ final class Connection implements AutoCloseable {
                     });
                     return;
                 }
-                if (Errors.code(failure) == Status.Code.UNAVAILABLE) {
+                if (Errors.isLostMember(failure)) {
                     failover(index);
                     if ((idempotent || Errors.surelyNotSent(failure)) && attempt < settings.maxAttempts()) {
                         timer.schedule(() -> attempt(method, request, idempotent, attempt + 1, reauthenticated, result),

@@ -60,6 +60,22 @@ final class Errors {
         return false;
     }
 
+    /**
+     * Whether the failure means the member (or the way to it) was lost rather than that it refused
+     * the request: UNAVAILABLE, or a CANCELLED or INTERNAL that is none of etcd's errors (a member
+     * that shuts down resets its streams with CANCEL; a broken connection can surface as INTERNAL).
+     * The client did not cancel: its own cancellations never reach this test.
+     */
+    static boolean isLostMember(Throwable failure) {
+        Status status = Status.fromThrowable(unwrap(failure));
+        return switch (status.getCode()) {
+            case UNAVAILABLE -> true;
+            case CANCELLED, INTERNAL -> status.getDescription() == null
+                    || ErrorCode.fromMessage(status.getDescription()).isEmpty();
+            default -> false;
+        };
+    }
+
     static boolean isInvalidToken(Throwable failure) {
         Status status = Status.fromThrowable(unwrap(failure));
         return status.getCode() == Status.Code.UNAUTHENTICATED

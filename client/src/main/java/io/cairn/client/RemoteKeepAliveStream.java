@@ -62,7 +62,7 @@ final class RemoteKeepAliveStream implements LeaseKeepAliveStream {
 
             @Override
             public void onError(Throwable failure) {
-                if (Status.fromThrowable(failure).getCode() == Status.Code.UNAVAILABLE) {
+                if (Errors.isLostMember(failure)) {
                     connection.failover(index);
                 }
                 if (Errors.isInvalidToken(failure)) {

@@ -12,7 +12,6 @@ import io.cairn.etcd.protocol.etcdserverpb.WatchProgressRequest;
 import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
-import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
@@ -26,8 +25,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A watch stream that outlives its gRPC call: when the call fails with UNAVAILABLE (the member went
- * away, the connection broke) or the server ends it, the stream opens a new call, on the next
+ * A watch stream that outlives its gRPC call: when the call fails because the member went away
+ * (UNAVAILABLE, or reset by a member shutting down, see {@link Errors#isLostMember}) or the server ends it, the stream opens a new call, on the next
  * endpoint, with backoff, until it is closed, and creates every watcher again from the revision after
  * the last one it delivered. The subscriber sees neither the reconnection nor a repeated or lost
  * event. If the revision to resume from was compacted meanwhile, the watcher is canceled with
@@ -292,16 +291,16 @@ final class RemoteWatchStream implements WatchStream {
             if (closed || myGeneration != generation) {
                 return;
             }
-            Status.Code code = failure == null ? Status.Code.OK : Status.fromThrowable(failure).getCode();
+            boolean lost = failure == null || Errors.isLostMember(failure);
             if (failure != null && Errors.isInvalidToken(failure)) {
                 connection.invalidateToken();
-            } else if (failure != null && code != Status.Code.UNAVAILABLE) {
+            } else if (!lost) {
                 // Not a lost member: a refusal (bad request, permission) that another call would get too.
                 closeLocked();
                 outbox.fail(Errors.toCairn(failure));
                 return;
             }
-            if (code == Status.Code.UNAVAILABLE) {
+            if (failure != null) {
                 connection.failover(index);
             }
             call = null;

@@ -79,7 +79,7 @@ final class ServerStreams {
                             return;
                         }
                         done[0] = true;
-                        if (Status.fromThrowable(failure).getCode() == Status.Code.UNAVAILABLE) {
+                        if (Errors.isLostMember(failure)) {
                             connection.failover(index);
                         }
                         subscriber.onError(connection.isClosed() ? Errors.closed() : Errors.toCairn(failure));

@@ -4,7 +4,7 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 
-import javax.net.ssl.SSLException;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
@@ -16,7 +16,7 @@ final class Tls {
     static SslContext defaultContext() {
         try {
             return GrpcSslContexts.forClient().build();
-        } catch (SSLException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -36,7 +36,7 @@ final class Tls {
                 builder.keyManager(clientCertificate.toFile(), clientKey.toFile());
             }
             return builder.build();
-        } catch (SSLException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
         }
     }

@@ -67,7 +67,8 @@ class ArchitectureTest {
                 new Module("spi-transport", "io.cairn.spi.transport", 5),
                 new Module("etcd-protocol", "io.cairn.etcd.protocol", 100),
                 new Module("transport-grpc", "io.cairn.transport.grpc", 10),
-                new Module("server", "io.cairn.server", 30));
+                new Module("server", "io.cairn.server", 30),
+                new Module("client", "io.cairn.client", 10));
     }
 
     // ---------------------------------------------------------------- the rules, for any root package
@@ -164,6 +165,13 @@ class ArchitectureTest {
     void etcdProtocolDependsOnTheApiAndGrpcOnly() {
         onlyDependsOn("io.cairn.etcd.protocol", "io.cairn.api..", "java..", "io.grpc..", "com.google.protobuf..",
                 "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void clientDependsOnTheApiTheProtocolAndGrpcOnly() {
+        // io.grpc.. covers grpc-netty-shaded (io.grpc.netty.shaded..), the channels' transport and TLS
+        onlyDependsOn("io.cairn.client", "io.cairn.api..", "io.cairn.etcd.protocol..", "java..",
+                "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
     }
 
     @Test
