@@ -69,7 +69,8 @@ class ArchitectureTest {
                 new Module("transport-grpc", "io.cairn.transport.grpc", 10),
                 new Module("transport-http", "io.cairn.transport.http", 15),
                 new Module("server", "io.cairn.server", 30),
-                new Module("recipes", "io.cairn.recipes", 15));
+                new Module("recipes", "io.cairn.recipes", 15),
+                new Module("client", "io.cairn.client", 10));
     }
 
     // ---------------------------------------------------------------- the rules, for any root package
@@ -173,6 +174,13 @@ class ArchitectureTest {
     void etcdProtocolDependsOnTheApiAndGrpcOnly() {
         onlyDependsOn("io.cairn.etcd.protocol", "io.cairn.api..", "java..", "io.grpc..", "com.google.protobuf..",
                 "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void clientDependsOnTheApiTheProtocolAndGrpcOnly() {
+        // io.grpc.. covers grpc-netty-shaded (io.grpc.netty.shaded..), the channels' transport and TLS
+        onlyDependsOn("io.cairn.client", "io.cairn.api..", "io.cairn.etcd.protocol..", "java..",
+                "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
     }
 
     @Test
