@@ -67,6 +67,7 @@ class ArchitectureTest {
                 new Module("spi-transport", "io.cairn.spi.transport", 5),
                 new Module("etcd-protocol", "io.cairn.etcd.protocol", 100),
                 new Module("transport-grpc", "io.cairn.transport.grpc", 10),
+                new Module("transport-http", "io.cairn.transport.http", 15),
                 new Module("server", "io.cairn.server", 30),
                 new Module("recipes", "io.cairn.recipes", 15));
     }
@@ -160,6 +161,13 @@ class ArchitectureTest {
         // javax.net.ssl: the JDK's TLS (java.base), whose key and trust managers reload certificates
         onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
                 "java..", "javax.net.ssl..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void httpPluginDependsOnItsSpiTheApiTheProtocolAndItsLibrariesOnly() {
+        onlyDependsOn("io.cairn.transport.http", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
+                "java..", "io.undertow..", "org.xnio..", "com.google.protobuf..", "com.fasterxml.jackson..",
+                "io.micrometer..").check(PRODUCTION);
     }
 
     @Test

@@ -16,6 +16,10 @@ enum Flag {
             + " etcd's is ${name}.etcd, a different format)."),
     LISTEN_CLIENT_URLS("listen-client-urls", "http://localhost:2379",
             "Comma-separated URLs to listen on for client traffic (localhost binds 127.0.0.1; port 0: any free port)."),
+    LISTEN_CLIENT_HTTP_URLS("listen-client-http-urls", null,
+            "Comma-separated URLs to serve etcd's HTTP APIs on (v3 JSON gateway, v2 keys, /health, /version,"
+                    + " /metrics) when the http transport is in lib/ (default: each client URL with its port + 1;"
+                    + " 'none': off)."),
     ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
             "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
     LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param dataDir absolute, normalized data directory
  * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
+ * @param listenClientHttpUrls where the {@code http} transport serves etcd's HTTP APIs, normalized as
+ *     {@code listenClientUrls}; empty: not at all
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
  * @param listenPeerUrls where to listen for peers; empty for a one-member cluster whose command
  *     line did not ask for a peer port (so that lone members never contend for :2380)
@@ -38,7 +40,8 @@ import java.util.regex.Pattern;
  * @param snapshotCount entries applied between snapshots, positive
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
  */
-record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
+record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
+        List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
@@ -62,6 +65,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dataDir, "dataDir");
         listenClientUrls = List.copyOf(listenClientUrls);
+        listenClientHttpUrls = List.copyOf(listenClientHttpUrls);
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
@@ -132,11 +136,21 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
 
         List<URI> listenClientUrls = listenUrls(Flag.LISTEN_CLIENT_URLS, value(given, Flag.LISTEN_CLIENT_URLS));
+        List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls);
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
         List<URI> peerListenUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
+        if (given.containsKey(Flag.LISTEN_PEER_URLS)) {
+            for (URI http : listenClientHttpUrls) {
+                // the default HTTP port (client port + 1) is etcd's usual peer port when the client port is 2379
+                if (http.getPort() != 0 && peerListenUrls.contains(http)) {
+                    throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + http + " is also a peer URL;"
+                            + " give " + Flag.LISTEN_CLIENT_HTTP_URLS + " another port (or 'none')");
+                }
+            }
+        }
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
         // deriving it from this member makes `cairn --name n1` work on its own.
@@ -184,7 +198,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                         + "' is not a usable path: " + e.getReason());
             }
         }
-        return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
+        return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile);
     }
@@ -221,6 +235,42 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             throw new UsageException(flag + ": '" + id + "' is not a provider id (lower-case letters, digits and -;"
                     + " cairn plugins lists them)");
         }
+    }
+
+    /**
+     * {@code --listen-client-http-urls}: as given ("none": off), or by default each client URL with
+     * its port + 1 (port 0 stays 0: any free port). None may also be a client URL: gRPC and HTTP
+     * cannot share a port here.
+     */
+    private static List<URI> httpUrls(String text, List<URI> clientUrls) throws UsageException {
+        if (text != null && text.trim().equals("none")) {
+            return List.of();
+        }
+        List<URI> http;
+        if (text == null) {
+            http = new ArrayList<>();
+            for (URI client : clientUrls) {
+                if (client.getPort() == 65535) {
+                    throw new UsageException(Flag.LISTEN_CLIENT_URLS + " " + client + " leaves no port + 1 for HTTP;"
+                            + " give " + Flag.LISTEN_CLIENT_HTTP_URLS + " (or 'none')");
+                }
+                int port = client.getPort() == 0 ? 0 : client.getPort() + 1;
+                http.add(URI.create(client.getScheme() + "://" + hostForUrl(client) + ":" + port));
+            }
+        } else {
+            http = listenUrls(Flag.LISTEN_CLIENT_HTTP_URLS, text);
+        }
+        for (URI url : http) {
+            if (url.getPort() != 0 && clientUrls.contains(url)) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a client URL;"
+                        + " HTTP needs a port of its own");
+            }
+        }
+        return List.copyOf(http);
+    }
+
+    private static String hostForUrl(URI url) {
+        return url.getRawAuthority().substring(0, url.getRawAuthority().lastIndexOf(':'));
     }
 
     /** Listen URLs: as {@link #urls}, with {@code localhost} bound as 127.0.0.1 and no repeats. */

@@ -127,4 +127,20 @@ class ServerOptionsTest {
         assertTrue(e.getMessage().contains(refusal.expected()),
                 () -> "expected '" + refusal.expected() + "' in: " + e.getMessage());
     }
+
+    @Test
+    void httpListensOnTheClientPortPlusOneUnlessTold() throws UsageException {
+        assertEquals(List.of(URI.create("http://127.0.0.1:2380")), options().listenClientHttpUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:0"), URI.create("http://10.0.0.1:3380")),
+                options("--listen-client-urls", "http://127.0.0.1:0,http://10.0.0.1:3379").listenClientHttpUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
+                options("--listen-client-http-urls", "http://localhost:8080").listenClientHttpUrls());
+        assertEquals(List.of(), options("--listen-client-http-urls", "none").listenClientHttpUrls());
+        UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-urls",
+                "http://127.0.0.1:2379", "--listen-peer-urls", "http://127.0.0.1:2380"));
+        assertTrue(peer.getMessage().contains("is also a peer URL"), peer.getMessage());
+        UsageException shared = assertThrows(UsageException.class, () -> options("--listen-client-urls",
+                "http://127.0.0.1:2379", "--listen-client-http-urls", "http://127.0.0.1:2379"));
+        assertTrue(shared.getMessage().contains("HTTP needs a port of its own"), shared.getMessage());
+    }
 }
