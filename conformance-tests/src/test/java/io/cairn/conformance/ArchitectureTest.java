@@ -159,8 +159,9 @@ class ArchitectureTest {
 
     @Test
     void grpcPluginDependsOnItsSpiTheApiAndGrpcOnly() {
+        // javax.net.ssl: the JDK's TLS (java.base), whose key and trust managers reload certificates
         onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
-                "java..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+                "java..", "javax.net.ssl..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
     }
 
     @Test
