@@ -43,6 +43,16 @@ enum Flag {
     EXPERIMENTAL_FAULT_INJECTION_FILE("experimental-fault-injection-file", "",
             "Tests only: a file the member polls for peer faults to inject (lines: drop <member-id-hex>,"
                     + " delay <member-id-hex> <millis>)."),
+    CERT_FILE("cert-file", "", "Path to the client server TLS cert file (PEM; needed by https client URLs)."),
+    KEY_FILE("key-file", "", "Path to the client server TLS key file (PEM)."),
+    TRUSTED_CA_FILE("trusted-ca-file", "", "Path to the client server TLS trusted CA cert file (PEM)."),
+    CLIENT_CERT_AUTH("client-cert-auth", "false", "Enable client cert authentication (needs --trusted-ca-file)."),
+    PEER_CERT_FILE("peer-cert-file", "", "Path to the peer server TLS cert file (PEM; needed by https peer URLs)."),
+    PEER_KEY_FILE("peer-key-file", "", "Path to the peer server TLS key file (PEM)."),
+    PEER_TRUSTED_CA_FILE("peer-trusted-ca-file", "", "Path to the peer server TLS trusted CA file (PEM)."),
+    PEER_CLIENT_CERT_AUTH("peer-client-cert-auth", "false",
+            "Enable peer client cert authentication (needs --peer-trusted-ca-file)."),
+    TLS_MIN_VERSION("tls-min-version", "TLS1.2", "Minimum TLS version supported: TLS1.2 or TLS1.3."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),
     VERSION("version", "false", "Print the version and exit.");
@@ -60,7 +70,7 @@ enum Flag {
 
     /** Flags that take no value ({@code --debug}, or {@code --debug=false}), as Go's flag package. */
     boolean isBoolean() {
-        return this == DEBUG || this == HELP || this == VERSION;
+        return this == DEBUG || this == HELP || this == VERSION || this == CLIENT_CERT_AUTH || this == PEER_CLIENT_CERT_AUTH;
     }
 
     static Optional<Flag> byName(String name) {

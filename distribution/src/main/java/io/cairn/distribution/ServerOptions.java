@@ -1,5 +1,7 @@
 package io.cairn.distribution;
 
+import io.cairn.spi.transport.TlsConfig;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -45,7 +48,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
-        Path faultInjectionFile) {
+        Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -190,9 +193,70 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                         + "' is not a usable path: " + e.getReason());
             }
         }
+        TlsConfig.Version minVersion;
+        try {
+            minVersion = TlsConfig.Version.ofFlagValue(value(given, Flag.TLS_MIN_VERSION));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(Flag.TLS_MIN_VERSION + ": " + e.getMessage());
+        }
+        Optional<TlsConfig> clientTls = tls(given, workingDirectory, Flag.CERT_FILE, Flag.KEY_FILE, Flag.TRUSTED_CA_FILE,
+                Flag.CLIENT_CERT_AUTH, minVersion, listenClientUrls, Flag.LISTEN_CLIENT_URLS);
+        Optional<TlsConfig> peerTls = tls(given, workingDirectory, Flag.PEER_CERT_FILE, Flag.PEER_KEY_FILE,
+                Flag.PEER_TRUSTED_CA_FILE, Flag.PEER_CLIENT_CERT_AUTH, minVersion, peerListenUrls, Flag.LISTEN_PEER_URLS);
+        for (URI http : listenClientHttpUrls) {
+            if (http.getScheme().equals("https")) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + http
+                        + ": the http transport serves no TLS yet; use http:// (or 'none')");
+            }
+        }
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile);
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls);
+    }
+
+    /**
+     * etcd's TLS flags of one side (client or peer): none given, no TLS; https listen URLs need the
+     * certificate and key; client cert auth needs the trusted CA.
+     */
+    private static Optional<TlsConfig> tls(Map<Flag, String> given, Path workingDirectory, Flag certFlag, Flag keyFlag,
+            Flag caFlag, Flag authFlag, TlsConfig.Version minVersion, List<URI> listenUrls, Flag urlsFlag)
+            throws UsageException {
+        String cert = value(given, certFlag);
+        String key = value(given, keyFlag);
+        String ca = value(given, caFlag);
+        boolean auth = bool(given, authFlag);
+        boolean https = listenUrls.stream().anyMatch(url -> url.getScheme().equals("https"));
+        if (cert.isEmpty() && key.isEmpty()) {
+            if (https) {
+                throw new UsageException(urlsFlag + " uses https: give " + certFlag + " and " + keyFlag);
+            }
+            if (auth || !ca.isEmpty()) {
+                throw new UsageException(authFlag + " and " + caFlag + " need " + certFlag + " and " + keyFlag);
+            }
+            return Optional.empty();
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new UsageException((cert.isEmpty() ? certFlag : keyFlag) + " is needed with "
+                    + (cert.isEmpty() ? keyFlag : certFlag));
+        }
+        if (auth && ca.isEmpty()) {
+            throw new UsageException(authFlag + " needs " + caFlag);
+        }
+        TlsConfig config = TlsConfig.of(path(workingDirectory, certFlag, cert), path(workingDirectory, keyFlag, key))
+                .withMinVersion(minVersion);
+        if (!ca.isEmpty()) {
+            config = auth ? config.withClientCertAuth(path(workingDirectory, caFlag, ca))
+                    : config.withTrustedCa(Optional.of(path(workingDirectory, caFlag, ca)));
+        }
+        return Optional.of(config);
+    }
+
+    private static Path path(Path workingDirectory, Flag flag, String text) throws UsageException {
+        try {
+            return workingDirectory.resolve(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new UsageException(flag + ": '" + text + "' is not a usable path: " + e.getReason());
+        }
     }
 
     private static String value(Map<Flag, String> given, Flag flag) {
@@ -313,8 +377,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         switch (scheme) {
             case "http" -> { }
-            case "https" -> throw new UsageException(flag + ": " + text
-                    + " uses https; TLS comes with a later version of Cairn, use http for now");
+            case "https" -> { } // needs the TLS flags of its side: checked with them
             case "unix", "unixs" -> throw new UsageException(flag + ": " + text
                     + ": unix sockets are not supported; use http://host:port");
             default -> throw new UsageException(flag + ": '" + text + "' must look like http://host:port");
@@ -330,7 +393,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                 || url.getRawFragment() != null || url.getRawUserInfo() != null) {
             throw new UsageException(flag + ": '" + text + "' must be only http://host:port");
         }
-        return URI.create("http://" + url.getRawAuthority().toLowerCase(Locale.ROOT));
+        return URI.create(scheme + "://" + url.getRawAuthority().toLowerCase(Locale.ROOT));
     }
 
     private static Map<String, List<URI>> initialCluster(String text) throws UsageException {

@@ -116,6 +116,8 @@ final class ServerRun {
                 .listenPeerUrls(options.listenPeerUrls())
                 .peerTransport(options.peerTransport())
                 .snapshotCount(options.snapshotCount())
+                .clientTls(options.clientTls())
+                .peerTls(options.peerTls())
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
                 .maxTxnOps(options.maxTxnOps());

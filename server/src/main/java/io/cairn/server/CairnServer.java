@@ -18,6 +18,7 @@ import io.cairn.spi.transport.ClientEndpointConfig;
 import io.cairn.spi.transport.PeerEndpoint;
 import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
+import io.cairn.spi.transport.TlsConfig;
 import io.cairn.spi.transport.TransportProvider;
 import io.cairn.spi.transport.TransportProviders;
 
@@ -216,7 +217,8 @@ public final class CairnServer implements AutoCloseable {
         }
         List<URI> listen = b.listenPeerUrls.isEmpty() ? b.peerUrls : b.listenPeerUrls;
         PeerEndpointConfig config = new PeerEndpointConfig(listen, clusterId, memberId,
-                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES);
+                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES)
+                .withTls(b.peerTls);
         PeerEndpointFactory factory = b.peerEndpoints;
         if (factory == null) {
             TransportProvider provider;
@@ -395,7 +397,7 @@ public final class CairnServer implements AutoCloseable {
         }
         List<String> transports = b.transports == null ? List.of("grpc") : b.transports;
         ClientEndpointConfig config = new ClientEndpointConfig(b.clientUrls, b.maxRequestBytes,
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
+                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, b.clientTls);
         for (String id : transports) {
             TransportProvider provider;
             try {
@@ -520,6 +522,8 @@ public final class CairnServer implements AutoCloseable {
         private InitialClusterState initialClusterState = InitialClusterState.NEW;
         private List<URI> listenPeerUrls = List.of();
         private String peerTransport = "grpc";
+        private Optional<TlsConfig> clientTls = Optional.empty();
+        private Optional<TlsConfig> peerTls = Optional.empty();
         private PeerEndpointFactory peerEndpoints;
         private long snapshotCount = RaftNode.DEFAULT_SNAPSHOT_COUNT;
         private Path faultInjectionFile;
@@ -606,6 +610,24 @@ public final class CairnServer implements AutoCloseable {
          */
         public Builder listenPeerUrls(List<URI> listen) {
             this.listenPeerUrls = List.copyOf(listen);
+            return this;
+        }
+
+        /**
+         * TLS of the client endpoints (etcd's {@code --cert-file}, {@code --key-file},
+         * {@code --trusted-ca-file}, {@code --client-cert-auth}); empty, the default: plain text.
+         */
+        public Builder clientTls(Optional<TlsConfig> tls) {
+            this.clientTls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * TLS between members, both ways (etcd's {@code --peer-cert-file}, {@code --peer-key-file},
+         * {@code --peer-trusted-ca-file}, {@code --peer-client-cert-auth}); empty, the default: plain text.
+         */
+        public Builder peerTls(Optional<TlsConfig> tls) {
+            this.peerTls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
