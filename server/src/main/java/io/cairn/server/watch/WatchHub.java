@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * nothing is queued for it beyond its stream's small response buffer, and once the window has
  * moved past it, it catches up from storage (etcd demotes such a watcher to unsynced). Memory is
  * therefore bounded by the window plus, per stream, {@link Options#streamBufferResponses()}
- * responses.
+ * responses. While no stream is open the hub keeps no window at all: the floor follows the latest
+ * revision, and a stream opened later catches up from storage like any watcher below the floor.
  *
  * <p>Threading: {@link #onApplied} and {@link #onCompacted} are called by the apply thread, in
  * revision order, and never block on watchers. Everything else is safe from any thread.
@@ -183,15 +184,26 @@ public final class WatchHub implements AutoCloseable {
      * @throws NullPointerException if {@code events} is null or holds null
      */
     public void onApplied(long revision, List<Event> events) {
-        List<Event> copy = List.copyOf(events);
-        if (copy.isEmpty() || closed) {
+        if (events.isEmpty() || closed) {
             return;
         }
-        synchronized (windowLock) {
-            if (revision <= latest) {
-                throw new IllegalArgumentException("watch hub: revision " + revision
-                        + " applied after revision " + latest + "; revisions must increase");
+        if (streams.isEmpty()) {
+            // Nobody to deliver to: keep no window (it would hold windowEvents() events, tens of MB
+            // of values, under a write load with no watcher). A stream opened later reads anything
+            // below the floor from storage, which already holds this revision.
+            synchronized (windowLock) {
+                events.forEach(Objects::requireNonNull);
+                checkIncreasing(revision);
+                window.clear();
+                windowEventCount = 0;
+                windowFloor = revision + 1;
+                latest = revision;
             }
+            return;
+        }
+        List<Event> copy = List.copyOf(events);
+        synchronized (windowLock) {
+            checkIncreasing(revision);
             window.put(revision, copy);
             windowEventCount += copy.size();
             latest = revision;
@@ -203,6 +215,14 @@ public final class WatchHub implements AutoCloseable {
             }
         }
         signalAll();
+    }
+
+    // under windowLock
+    private void checkIncreasing(long revision) {
+        if (revision <= latest) {
+            throw new IllegalArgumentException("watch hub: revision " + revision
+                    + " applied after revision " + latest + "; revisions must increase");
+        }
     }
 
     /**
