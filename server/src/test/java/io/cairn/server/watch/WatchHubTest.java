@@ -347,4 +347,25 @@ class WatchHubTest extends WatchTestSupport {
                 describe(recorder.events(0, 3)));
         assertEquals(1, hub.windowEventCount(), "kept again once a stream is open");
     }
+
+    @Test
+    void theWindowIsBoundedInBytesAndAWatcherBelowItReadsStorage() {
+        hub.close();
+        hub = new WatchHub(store, WatchHub.Options.defaults().withWindowBytes(1000));
+        WatchStream stream = open();
+        Recorder recorder = Recorder.unbounded(stream);
+        String value = "v".repeat(300);
+        long first = put("k", value);
+        for (int i = 0; i < 4; i++) {
+            put("k", value);
+            assertTrue(hub.windowByteCount() <= 1000, "window holds " + hub.windowByteCount() + " bytes");
+        }
+        assertTrue(hub.windowEventCount() < 5, "older revisions left the window");
+        stream.create(WatchCreateRequest.of(b("k")).withStartRevision(first));
+        recorder.next(WatchResponse::created, "created");
+        List<Event> events = recorder.events(0, 5);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(first + i, events.get(i).kv().modRevision());
+        }
+    }
 }
