@@ -3,6 +3,7 @@
  * classes reflectively.
  */
 open module io.cairn.benchmark {
+    requires io.cairn.raft;
     requires io.cairn.spi.storage;
     requires jmh.core; // automatic module, name derived from jmh-core-<version>.jar
     // the load generator: etcd's v3 stubs, Netty's HTTP/2 client, HdrHistogram (automatic module, named after its jar)
@@ -12,6 +13,7 @@ open module io.cairn.benchmark {
     // the side-by-side runner draws its chart with Java2D
     requires java.desktop;
 
+    exports io.cairn.benchmark.raft;
     exports io.cairn.benchmark.storage;
     exports io.cairn.benchmark.load;
 }

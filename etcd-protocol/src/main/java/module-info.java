@@ -3,7 +3,8 @@
  * generated from the {@code .proto} files in {@code src/main/proto} (etcd's package, service, message
  * and field names and numbers), and {@link io.cairn.etcd.protocol.KvMapping} /
  * {@link io.cairn.etcd.protocol.ServiceMapping} between those messages and the {@code io.cairn.api}
- * records. The gRPC and HTTP transports, the client and the load generator read it; it is a library,
+ * records (a server's directions: requests in, responses out), and
+ * {@link io.cairn.etcd.protocol.ClientMapping} (a client's: requests out, responses in). The gRPC and HTTP transports, the client and the load generator read it; it is a library,
  * not a plugin.
  */
 module io.cairn.etcd.protocol {

@@ -67,7 +67,10 @@ class ArchitectureTest {
                 new Module("spi-transport", "io.cairn.spi.transport", 5),
                 new Module("etcd-protocol", "io.cairn.etcd.protocol", 100),
                 new Module("transport-grpc", "io.cairn.transport.grpc", 10),
-                new Module("server", "io.cairn.server", 30));
+                new Module("transport-http", "io.cairn.transport.http", 15),
+                new Module("server", "io.cairn.server", 30),
+                new Module("recipes", "io.cairn.recipes", 15),
+                new Module("client", "io.cairn.client", 10));
     }
 
     // ---------------------------------------------------------------- the rules, for any root package
@@ -156,8 +159,16 @@ class ArchitectureTest {
 
     @Test
     void grpcPluginDependsOnItsSpiTheApiAndGrpcOnly() {
+        // javax.net.ssl: the JDK's TLS (java.base), whose key and trust managers reload certificates
         onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
-                "java..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+                "java..", "javax.net.ssl..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
+    void httpPluginDependsOnItsSpiTheApiTheProtocolAndItsLibrariesOnly() {
+        onlyDependsOn("io.cairn.transport.http", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
+                "java..", "io.undertow..", "org.xnio..", "com.google.protobuf..", "com.fasterxml.jackson..",
+                "io.micrometer..").check(PRODUCTION);
     }
 
     @Test
@@ -167,8 +178,22 @@ class ArchitectureTest {
     }
 
     @Test
+    void clientDependsOnTheApiTheProtocolAndGrpcOnly() {
+        // io.grpc.. covers grpc-netty-shaded (io.grpc.netty.shaded..), the channels' transport and TLS
+        onlyDependsOn("io.cairn.client", "io.cairn.api..", "io.cairn.etcd.protocol..", "java..",
+                "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+    }
+
+    @Test
     void serverDependsOnTheApiTheSpisAndRaftOnly() {
         onlyDependsOn("io.cairn.server", "io.cairn.api..", "io.cairn.spi..", "io.cairn.raft..", "java..").check(PRODUCTION);
+    }
+
+    @Test
+    void recipesDependOnTheApiAndJacksonOnly() {
+        // written against io.cairn.api only, so they run embedded and remote alike; Jackson for the JSON of
+        // ServiceRegistry's instances and ConfigWatcher's typed configuration
+        onlyDependsOn("io.cairn.recipes", "io.cairn.api..", "java..", "com.fasterxml.jackson..").check(PRODUCTION);
     }
 
     @Test

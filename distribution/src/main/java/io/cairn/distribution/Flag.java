@@ -16,23 +16,33 @@ enum Flag {
             + " etcd's is ${name}.etcd, a different format)."),
     LISTEN_CLIENT_URLS("listen-client-urls", "http://localhost:2379",
             "Comma-separated URLs to listen on for client traffic (localhost binds 127.0.0.1; port 0: any free port)."),
+    LISTEN_CLIENT_HTTP_URLS("listen-client-http-urls", null,
+            "Comma-separated URLs to serve etcd's HTTP APIs on (v3 JSON gateway, v2 keys, /health, /version,"
+                    + " /metrics) when the http transport is in lib/ (default: each client URL with its port + 1,"
+                    + " or + 2 where + 1 is a peer URL, as 2380 is in etcd's usual set-up; 'none': off)."),
     ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
             "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
     LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",
-            "Comma-separated URLs to listen on for peer traffic (checked; a one-member cluster opens no peer port yet)."),
+            "Comma-separated URLs to listen on for peer traffic (a one-member cluster listens only when this flag"
+                    + " is given)."),
     INITIAL_ADVERTISE_PEER_URLS("initial-advertise-peer-urls", "http://localhost:2380",
             "Comma-separated peer URLs of this member, recorded in the member list."),
     INITIAL_CLUSTER("initial-cluster", null,
             "Initial cluster configuration, name=peer-url,... (default: ${name}=${initial-advertise-peer-urls});"
-                    + " must name exactly this member for now."),
+                    + " must include this member."),
     INITIAL_CLUSTER_STATE("initial-cluster-state", "new",
-            "new: bootstrap a new cluster; existing: restart a member from its data directory."),
+            "new: bootstrap a new cluster; existing: join a running cluster (after member add) or restart."),
     INITIAL_CLUSTER_TOKEN("initial-cluster-token", "etcd-cluster",
             "Initial cluster token; the cluster id derives from it and the initial cluster."),
     MAX_REQUEST_BYTES("max-request-bytes", "1572864", "Maximum client request size in bytes the server accepts."),
     MAX_TXN_OPS("max-txn-ops", "128", "Maximum number of operations permitted in a transaction."),
     STORAGE("storage", "rocksdb", "Storage provider id (see `cairn plugins`)."),
     TRANSPORT("transport", "grpc", "Comma-separated client transport provider ids (see `cairn plugins`)."),
+    PEER_TRANSPORT("peer-transport", "grpc", "Transport provider id carrying peer traffic (see `cairn plugins`)."),
+    SNAPSHOT_COUNT("snapshot-count", "10000", "Number of committed transactions to trigger a snapshot to disk."),
+    EXPERIMENTAL_FAULT_INJECTION_FILE("experimental-fault-injection-file", "",
+            "Tests only: a file the member polls for peer faults to inject (lines: drop <member-id-hex>,"
+                    + " delay <member-id-hex> <millis>)."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),
     VERSION("version", "false", "Print the version and exit.");

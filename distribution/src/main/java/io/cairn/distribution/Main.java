@@ -127,6 +127,13 @@ public final class Main {
                         + "' on the module path; found: " + ids(transports.stream().map(TransportProvider::id).toList()));
             }
         }
+        boolean clustered = options.initialCluster().size() > 1;
+        List<String> peerCarriers = transports.stream().filter(TransportProvider::carriesPeerTraffic)
+                .map(TransportProvider::id).toList();
+        if (clustered && !peerCarriers.contains(options.peerTransport())) {
+            throw new UsageException(Flag.PEER_TRANSPORT + ": no transport provider '" + options.peerTransport()
+                    + "' carrying peer traffic on the module path; found: " + ids(peerCarriers));
+        }
     }
 
     private static String ids(List<String> ids) {

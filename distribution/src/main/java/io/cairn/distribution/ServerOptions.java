@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
  * @param dataDir absolute, normalized data directory
  * @param listenClientUrls where to listen for clients, {@code http://host:port}, {@code localhost}
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
+ * @param listenClientHttpUrls where the {@code http} transport serves etcd's HTTP APIs, normalized as
+ *     {@code listenClientUrls}; empty: not at all
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
- * @param listenPeerUrls checked but not bound: a one-member cluster has no peers to talk to
+ * @param listenPeerUrls where to listen for peers; empty for a one-member cluster whose command
+ *     line did not ask for a peer port (so that lone members never contend for :2380)
  * @param initialAdvertisePeerUrls this member's peer URLs, recorded in the member list
  * @param initialCluster the initial members by name; exactly one entry, this member, for now
  * @param initialClusterState {@code new} or {@code existing}
@@ -33,11 +36,16 @@ import java.util.regex.Pattern;
  * @param storage the storage provider id
  * @param transports the client transport provider ids, non-empty, no duplicates
  * @param debug whether errors print their stack trace
+ * @param peerTransport the transport provider id carrying peer traffic
+ * @param snapshotCount entries applied between snapshots, positive
+ * @param faultInjectionFile tests only: the file polled for peer faults, or null
  */
-record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> advertiseClientUrls,
+record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
+        List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
-        String storage, List<String> transports, boolean debug) {
+        String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
+        Path faultInjectionFile) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -57,10 +65,11 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(dataDir, "dataDir");
         listenClientUrls = List.copyOf(listenClientUrls);
+        listenClientHttpUrls = List.copyOf(listenClientHttpUrls);
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
-        initialCluster = Map.copyOf(initialCluster);
+        initialCluster = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initialCluster));
         Objects.requireNonNull(initialClusterState, "initialClusterState");
         Objects.requireNonNull(initialClusterToken, "initialClusterToken");
         Objects.requireNonNull(storage, "storage");
@@ -130,15 +139,19 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         List<URI> advertiseClientUrls = given.containsKey(Flag.ADVERTISE_CLIENT_URLS)
                 ? urls(Flag.ADVERTISE_CLIENT_URLS, given.get(Flag.ADVERTISE_CLIENT_URLS))
                 : List.of();
-        List<URI> listenPeerUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
+        List<URI> peerListenUrls = listenUrls(Flag.LISTEN_PEER_URLS, value(given, Flag.LISTEN_PEER_URLS));
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
+        List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls,
+                given.containsKey(Flag.LISTEN_PEER_URLS) ? peerListenUrls : List.of());
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
         // deriving it from this member makes `cairn --name n1` work on its own.
         String clusterText = given.getOrDefault(Flag.INITIAL_CLUSTER,
                 String.join(",", advertisePeerUrls.stream().map(url -> name + "=" + url).toList()));
         Map<String, List<URI>> initialCluster = initialCluster(clusterText);
-        checkSingleMember(name, initialCluster, advertisePeerUrls);
+        checkOwnEntry(name, initialCluster, advertisePeerUrls);
+        List<URI> listenPeerUrls = initialCluster.size() > 1 || given.containsKey(Flag.LISTEN_PEER_URLS)
+                ? peerListenUrls : List.of();
 
         ClusterState state = switch (value(given, Flag.INITIAL_CLUSTER_STATE)) {
             case "new" -> ClusterState.NEW;
@@ -164,9 +177,22 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
             transports.add(trimmed);
         }
-        return new ServerOptions(name, dataDir, listenClientUrls, advertiseClientUrls, listenPeerUrls,
+        String peerTransport = value(given, Flag.PEER_TRANSPORT);
+        providerId(Flag.PEER_TRANSPORT, peerTransport);
+        long snapshotCount = positiveInt(given, Flag.SNAPSHOT_COUNT);
+        String faultText = value(given, Flag.EXPERIMENTAL_FAULT_INJECTION_FILE);
+        Path faultFile = null;
+        if (!faultText.isEmpty()) {
+            try {
+                faultFile = workingDirectory.resolve(faultText).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new UsageException(Flag.EXPERIMENTAL_FAULT_INJECTION_FILE + ": '" + faultText
+                        + "' is not a usable path: " + e.getReason());
+            }
+        }
+        return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG));
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile);
     }
 
     private static String value(Map<Flag, String> given, Flag flag) {
@@ -201,6 +227,53 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             throw new UsageException(flag + ": '" + id + "' is not a provider id (lower-case letters, digits and -;"
                     + " cairn plugins lists them)");
         }
+    }
+
+    /**
+     * {@code --listen-client-http-urls}: as given ("none": off), or by default each client URL with
+     * its port + 1, or + 2 where + 1 is a peer URL (etcd's usual 2379/2380; port 0 stays 0: any free
+     * port). None may also be a client or peer URL: gRPC, peers and HTTP cannot share a port here.
+     */
+    private static List<URI> httpUrls(String text, List<URI> clientUrls, List<URI> peerUrls) throws UsageException {
+        if (text != null && text.trim().equals("none")) {
+            return List.of();
+        }
+        List<URI> http;
+        if (text == null) {
+            http = new ArrayList<>();
+            for (URI client : clientUrls) {
+                URI next = withPort(client, client.getPort() == 0 ? 0 : client.getPort() + 1);
+                if (next.getPort() != 0 && peerUrls.contains(next)) {
+                    next = withPort(client, client.getPort() + 2);
+                }
+                if (next.getPort() > 65535) {
+                    throw new UsageException(Flag.LISTEN_CLIENT_URLS + " " + client + " leaves no free port above it for"
+                            + " HTTP; give " + Flag.LISTEN_CLIENT_HTTP_URLS + " (or 'none')");
+                }
+                http.add(next);
+            }
+        } else {
+            http = listenUrls(Flag.LISTEN_CLIENT_HTTP_URLS, text);
+        }
+        for (URI url : http) {
+            if (url.getPort() != 0 && clientUrls.contains(url)) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a client URL;"
+                        + " HTTP needs a port of its own");
+            }
+            if (url.getPort() != 0 && peerUrls.contains(url)) {
+                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + url + " is also a peer URL;"
+                        + " HTTP needs a port of its own");
+            }
+        }
+        return List.copyOf(http);
+    }
+
+    private static URI withPort(URI url, int port) {
+        return URI.create(url.getScheme() + "://" + hostForUrl(url) + ":" + port);
+    }
+
+    private static String hostForUrl(URI url) {
+        return url.getRawAuthority().substring(0, url.getRawAuthority().lastIndexOf(':'));
     }
 
     /** Listen URLs: as {@link #urls}, with {@code localhost} bound as 127.0.0.1 and no repeats. */
@@ -280,13 +353,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return members;
     }
 
-    private static void checkSingleMember(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
+    private static void checkOwnEntry(String name, Map<String, List<URI>> cluster, List<URI> advertisePeerUrls)
             throws UsageException {
-        if (cluster.size() > 1) {
-            throw new UsageException(Flag.INITIAL_CLUSTER + " names " + cluster.size() + " members ("
-                    + String.join(", ", cluster.keySet()) + "); clusters of several members come with a later"
-                    + " version of Cairn: give only this member (" + name + "=<peer-url>)");
-        }
         List<URI> ours = cluster.get(name);
         if (ours == null) {
             throw new UsageException(Flag.INITIAL_CLUSTER + " has no member named '" + name + "' (the " + Flag.NAME

@@ -1,6 +1,10 @@
 package io.cairn.distribution;
 
 import io.cairn.server.CairnServer;
+import io.cairn.spi.transport.ClientEndpoint;
+import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.TransportProvider;
+import io.cairn.spi.transport.TransportProviders;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -34,7 +39,12 @@ final class ServerRun {
     private final PrintStream err;
     private final Object closeLock = new Object();
     private CairnServer server;
+    /** The {@code http} transport on {@code --listen-client-http-urls}; null when off or not in lib/. */
+    private ClientEndpoint httpEndpoint;
     private boolean closed;
+
+    /** The transport served on its own URLs, next to the client transports. */
+    static final String HTTP_TRANSPORT = "http";
 
     ServerRun(ServerOptions options, PrintStream out, PrintStream err) {
         this.options = options;
@@ -60,11 +70,19 @@ final class ServerRun {
         } catch (RuntimeException e) {
             return startFailed("unexpected failure: " + e, e);
         }
+        try {
+            startHttp();
+        } catch (RuntimeException e) {
+            closeQuietly();
+            return startFailed("cannot start the http endpoint on " + options.listenClientHttpUrls() + ": "
+                    + e.getMessage(), e);
+        }
         // Other ways out (SIGHUP, System.exit from a library) still close the storage cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(this::closeQuietly, "cairn-shutdown-hook"));
 
         out.println(readyLine());
         out.flush();
+        watchForFailure(stopRequested);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
@@ -81,7 +99,7 @@ final class ServerRun {
             return Main.EXIT_FAILED;
         }
         err.println("cairn: stopped");
-        return Main.EXIT_OK;
+        return server.failure() == null ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 
     private CairnServer.Builder builder() {
@@ -92,21 +110,70 @@ final class ServerRun {
                 .clientUrls(options.listenClientUrls())
                 .transports(options.transports())
                 .peerUrls(options.initialAdvertisePeerUrls())
+                .initialCluster(options.initialCluster())
+                .initialClusterState(options.initialClusterState() == ServerOptions.ClusterState.NEW
+                        ? CairnServer.InitialClusterState.NEW : CairnServer.InitialClusterState.EXISTING)
+                .listenPeerUrls(options.listenPeerUrls())
+                .peerTransport(options.peerTransport())
+                .snapshotCount(options.snapshotCount())
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
                 .maxTxnOps(options.maxTxnOps());
         if (!options.advertiseClientUrls().isEmpty()) {
             builder.advertiseClientUrls(options.advertiseClientUrls());
         }
+        if (options.faultInjectionFile() != null) {
+            builder.faultInjectionFile(options.faultInjectionFile());
+        }
         return builder;
+    }
+
+    /** A member that stopped by itself (removed from the cluster, storage failure) ends the process, as etcd's does. */
+    private void watchForFailure(CountDownLatch stopRequested) {
+        Thread.ofPlatform().daemon().name("cairn-failure-watch").start(() -> {
+            while (stopRequested.getCount() > 0) {
+                Throwable failure = server.failure();
+                if (failure != null) {
+                    err.println("cairn: the member stopped: " + failure.getMessage());
+                    stopRequested.countDown();
+                    return;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /**
+     * Serves etcd's HTTP APIs on {@code --listen-client-http-urls} with the {@code http} transport,
+     * when it is on the module path: gRPC and HTTP do not share a port here (see the README).
+     */
+    private void startHttp() {
+        if (options.listenClientHttpUrls().isEmpty()) {
+            return;
+        }
+        Optional<TransportProvider> http = TransportProviders.all().stream()
+                .filter(provider -> provider.id().equals(HTTP_TRANSPORT)).findFirst();
+        if (http.isEmpty()) {
+            err.println("cairn: no http transport on the module path: etcd's HTTP APIs are off");
+            return;
+        }
+        ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
+                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
+        httpEndpoint = http.get().startClientEndpoint(server.client(), config);
     }
 
     private String readyLine() {
         List<URI> urls = server.clientUrls();
+        String httpUrls = httpEndpoint == null ? ""
+                : ", HTTP on " + String.join(",", httpEndpoint.boundUrls().stream().map(URI::toString).toList());
         return READY + ": member " + options.name() + " (" + Long.toHexString(server.memberId()) + ") of cluster "
                 + Long.toHexString(server.clusterId()) + ", storage " + options.storage() + " in "
                 + options.dataDir() + ", clients on " + String.join(",", urls.stream().map(URI::toString).toList())
-                + " (" + String.join(",", options.transports()) + "), cairn " + Main.version();
+                + " (" + String.join(",", options.transports()) + ")" + httpUrls + ", cairn " + Main.version();
     }
 
     /**
@@ -136,7 +203,15 @@ final class ServerRun {
         synchronized (closeLock) {
             if (!closed) {
                 closed = true;
-                server.close();
+                try {
+                    if (httpEndpoint != null) {
+                        httpEndpoint.close();
+                    }
+                } finally {
+                    if (server != null) {
+                        server.close();
+                    }
+                }
             }
         }
     }
@@ -171,9 +246,10 @@ final class ServerRun {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new StartProblem("data directory " + dir + " is not a directory");
         }
-        if (options.initialClusterState() == ServerOptions.ClusterState.EXISTING && isEmptyOrMissing(dir)) {
+        if (options.initialClusterState() == ServerOptions.ClusterState.EXISTING && isEmptyOrMissing(dir)
+                && options.initialCluster().size() < 2) {
             throw new StartProblem("--initial-cluster-state existing, but data directory " + dir + " holds no"
-                    + " member's data; joining a running cluster comes with a later version of Cairn"
+                    + " member's data and --initial-cluster names no other member to join"
                     + " (use --initial-cluster-state new to start a new one-member cluster)");
         }
         try {

@@ -26,6 +26,7 @@ final class CairnProcess implements AutoCloseable {
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern CLIENTS_ON = Pattern.compile("clients on (http://[^, ]+)");
+    private static final Pattern HTTP_ON = Pattern.compile("HTTP on (http://[^, ]+)");
     private static final Pattern MEMBER_ID = Pattern.compile("member \\S+ \\(([0-9a-f]+)\\)");
     private static final AtomicLong DIRECTORIES = new AtomicLong();
 
@@ -34,6 +35,7 @@ final class CairnProcess implements AutoCloseable {
     private final Output stdout;
     private final Output stderr;
     private final URI clientUrl;
+    private final URI httpUrl;
     private final String memberIdHex;
 
     private CairnProcess(Process process, Path dataDir, Output stdout, Output stderr, String readyLine) {
@@ -45,6 +47,8 @@ final class CairnProcess implements AutoCloseable {
         Matcher member = MEMBER_ID.matcher(readyLine);
         assertTrue(url.find() && member.find(), "ready line without client URL or member id: " + readyLine);
         this.clientUrl = URI.create(url.group(1));
+        Matcher http = HTTP_ON.matcher(readyLine);
+        this.httpUrl = http.find() ? URI.create(http.group(1)) : null;
         this.memberIdHex = member.group(1);
     }
 
@@ -170,6 +174,12 @@ final class CairnProcess implements AutoCloseable {
         return clientUrl;
     }
 
+    /** Where the http transport serves etcd's HTTP APIs (--listen-client-http-urls); fails if it does not. */
+    URI httpUrl() {
+        assertTrue(httpUrl != null, "the ready line names no HTTP URL");
+        return httpUrl;
+    }
+
     String memberIdHex() {
         return memberIdHex;
     }
@@ -258,6 +268,27 @@ final class CairnProcess implements AutoCloseable {
             }
             throw new AssertionError("expected " + count + " lines within " + timeout + "; stdout:\n" + stdout.text()
                     + "\nstderr:\n" + stderr.text());
+        }
+
+        /** SIGTERM (etcdctl lock and elect then release and resign), and waits for the exit; returns the exit code. */
+        int terminate() {
+            process.destroy();
+            if (!waitFor(process, Duration.ofSeconds(30))) {
+                process.destroyForcibly();
+                waitFor(process, Duration.ofSeconds(10));
+                fail("did not stop within 30 s of SIGTERM\nstderr:\n" + stderr.text());
+            }
+            return process.exitValue();
+        }
+
+        /** SIGKILL, as a crash: nothing is released; a lease the process held runs out on its own. */
+        void kill() {
+            process.destroyForcibly();
+            waitFor(process, Duration.ofSeconds(10));
+        }
+
+        boolean isAlive() {
+            return process.isAlive();
         }
 
         @Override

@@ -110,10 +110,11 @@ class CommandLineIT {
     }
 
     @Test
-    void severalMembersAreRefusedWithAClearMessage() {
+    void aClusterNeedsAPeerTransport() {
         CairnProcess.Result result = CairnProcess.run(TIMEOUT, "--name", "n1", "--initial-cluster",
-                "n1=http://127.0.0.1:2380,n2=http://127.0.0.1:2480");
+                "n1=http://localhost:2380,n2=http://127.0.0.1:2480", "--peer-transport", "carrier-pigeon");
         assertEquals(2, result.exitCode(), result::toString);
-        assertTrue(result.stderr().contains("clusters of several members come with a later version"), result::toString);
+        assertTrue(result.stderr().contains("--peer-transport: no transport provider 'carrier-pigeon' carrying peer traffic"),
+                result::toString);
     }
 }

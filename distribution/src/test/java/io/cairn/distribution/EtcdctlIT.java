@@ -29,10 +29,11 @@ class EtcdctlIT {
     @BeforeAll
     static void startServer() {
         Etcdctl.find(); // fails at once, with the install hint, when etcdctl is missing
-        // etcd's own command line for a one-member cluster, unchanged but for the client port
+        // etcd's own command line for a one-member cluster, unchanged but for the client port and the
+        // peer listen port (any free one: the member list shows the advertised URL)
         server = CairnProcess.start(CairnProcess.newDataDir("etcdctl"),
                 "--advertise-client-urls", ADVERTISED_CLIENT_URL,
-                "--listen-peer-urls", "http://127.0.0.1:12380",
+                "--listen-peer-urls", "http://127.0.0.1:0",
                 "--initial-advertise-peer-urls", "http://127.0.0.1:12380",
                 "--initial-cluster", "n1=http://127.0.0.1:12380",
                 "--initial-cluster-state", "new",

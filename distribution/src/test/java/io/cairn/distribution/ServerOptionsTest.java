@@ -106,8 +106,8 @@ class ServerOptionsTest {
                 new Refusal(List.of("--listen-client-urls", "http://127.0.0.1:2379/v3"), "must be only http://host:port"),
                 new Refusal(List.of("--listen-client-urls", "http://localhost:2379,http://127.0.0.1:2379"), "twice"),
                 new Refusal(List.of("--advertise-client-urls", "http://a:1,"), "--advertise-client-urls has an empty URL"),
-                new Refusal(List.of("--initial-cluster", "n1=http://a:2380,n2=http://b:2380,n3=http://c:2380"),
-                        "clusters of several members come with a later version"),
+                new Refusal(List.of("--snapshot-count", "0"), "--snapshot-count must be a positive whole number"),
+                new Refusal(List.of("--peer-transport", "gRPC"), "--peer-transport: 'gRPC' is not a provider id"),
                 new Refusal(List.of("--name", "n1", "--initial-cluster", "n2=http://localhost:2380"),
                         "--initial-cluster has no member named 'n1'"),
                 new Refusal(List.of("--initial-cluster", "default=http://10.0.0.9:2380"),
@@ -126,5 +126,24 @@ class ServerOptionsTest {
         UsageException e = assertThrows(UsageException.class, () -> ServerOptions.parse(refusal.args(), CWD));
         assertTrue(e.getMessage().contains(refusal.expected()),
                 () -> "expected '" + refusal.expected() + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void httpListensOnTheClientPortPlusOneUnlessTold() throws UsageException {
+        assertEquals(List.of(URI.create("http://127.0.0.1:2380")), options().listenClientHttpUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:0"), URI.create("http://10.0.0.1:3380")),
+                options("--listen-client-urls", "http://127.0.0.1:0,http://10.0.0.1:3379").listenClientHttpUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
+                options("--listen-client-http-urls", "http://localhost:8080").listenClientHttpUrls());
+        assertEquals(List.of(), options("--listen-client-http-urls", "none").listenClientHttpUrls());
+        // etcd's usual ports: 2380 is the peer port, so HTTP goes to 2381
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381")), options("--listen-client-urls", "http://127.0.0.1:2379",
+                "--listen-peer-urls", "http://127.0.0.1:2380").listenClientHttpUrls());
+        UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-http-urls",
+                "http://127.0.0.1:2380", "--listen-peer-urls", "http://127.0.0.1:2380"));
+        assertTrue(peer.getMessage().contains("is also a peer URL"), peer.getMessage());
+        UsageException shared = assertThrows(UsageException.class, () -> options("--listen-client-urls",
+                "http://127.0.0.1:2379", "--listen-client-http-urls", "http://127.0.0.1:2379"));
+        assertTrue(shared.getMessage().contains("HTTP needs a port of its own"), shared.getMessage());
     }
 }

@@ -12,8 +12,13 @@ record JointConfig(MajorityConfig incoming, MajorityConfig outgoing) {
     static final JointConfig EMPTY = new JointConfig(MajorityConfig.EMPTY, MajorityConfig.EMPTY);
 
     long committedIndex(LongUnaryOperator acked) {
-        long in = incoming.committedIndex(acked);
-        long out = outgoing.committedIndex(acked);
+        return committedIndex(acked, new long[0]);
+    }
+
+    /** As {@link #committedIndex(LongUnaryOperator)}, sorting in {@code scratch} if it is large enough. */
+    long committedIndex(LongUnaryOperator acked, long[] scratch) {
+        long in = incoming.committedIndex(acked, scratch);
+        long out = outgoing.committedIndex(acked, scratch);
         return Math.min(in, out);
     }
 

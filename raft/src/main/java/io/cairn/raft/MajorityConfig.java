@@ -22,16 +22,24 @@ record MajorityConfig(Set<Long> ids) {
      * {@link Long#MAX_VALUE} so that it does not restrict a joint config.
      */
     long committedIndex(LongUnaryOperator acked) {
+        return committedIndex(acked, new long[ids.size()]);
+    }
+
+    /**
+     * As {@link #committedIndex(LongUnaryOperator)}, sorting in {@code scratch} when it holds at
+     * least one slot per voter (the leader asks on every acknowledgement: no array per ask).
+     */
+    long committedIndex(LongUnaryOperator acked, long[] scratch) {
         int n = ids.size();
         if (n == 0) {
             return Long.MAX_VALUE;
         }
-        long[] values = new long[n];
+        long[] values = scratch.length >= n ? scratch : new long[n];
         int i = 0;
         for (long id : ids) {
             values[i++] = acked.applyAsLong(id);
         }
-        Arrays.sort(values);
+        Arrays.sort(values, 0, n);
         // values ascending; the quorum-th largest sits at position n - (n/2 + 1).
         return values[n - (n / 2 + 1)];
     }

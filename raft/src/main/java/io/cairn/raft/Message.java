@@ -16,12 +16,18 @@ import java.util.Objects;
  * @param term the sender's term; 0 for local messages and for proposals, which carry no term
  * @param logTerm {@link MessageType#APP}: term of the entry at {@code index}; vote requests: term
  *     of the candidate's last entry; rejected {@link MessageType#APP_RESP}: the follower's term at
- *     {@code rejectHint}
+ *     {@code rejectHint}; vote and heartbeat responses carrying a commit fact (see {@code commit}):
+ *     the sender's term at {@code commit}
  * @param index {@link MessageType#APP}: index preceding {@code entries}; vote requests: the
  *     candidate's last index; {@link MessageType#APP_RESP}: the index matched (or rejected);
  *     {@link MessageType#READ_INDEX_RESP}: the read index
  * @param entries entries to append (or proposed), in index order, never null
- * @param commit the sender's commit index (append and heartbeat)
+ * @param commit the sender's commit index (append and heartbeat; capped at what the follower is
+ *     known to hold). A <em>commit fact</em> elsewhere, which a receiver holding the named entry may
+ *     commit up to: in a vote request, the candidate's commit index (the entry is {@code index} /
+ *     {@code logTerm}); in every vote response, and in a heartbeat response from a follower that
+ *     knows more than the heartbeat said, an index the sender knows committed, with its term there
+ *     in {@code logTerm}
  * @param snapshot {@link MessageType#SNAP}: the snapshot to install; otherwise null
  * @param reject whether a request was refused
  * @param rejectHint rejected {@link MessageType#APP_RESP}: the follower's hint where its log may
@@ -36,7 +42,7 @@ public record Message(MessageType type, long from, long to, long term, long logT
 
     public Message {
         Objects.requireNonNull(type, "message type is null");
-        entries = List.copyOf(entries);
+        entries = FrozenList.copyOf(entries); // copied unless the engine built it
         Objects.requireNonNull(context, "message context is null (use an empty array)");
         if (from < 0 || to < 0 || term < 0 || logTerm < 0 || index < 0 || commit < 0 || rejectHint < 0) {
             throw new IllegalArgumentException("message fields must be >= 0: " + type + " from=" + from + " to=" + to
@@ -73,8 +79,8 @@ public record Message(MessageType type, long from, long to, long term, long logT
     /** Total size of the entries, as counted against size limits. */
     public long entriesSizeBytes() {
         long size = 0;
-        for (Entry e : entries) {
-            size += e.sizeBytes();
+        for (int i = 0; i < entries.size(); i++) {
+            size += entries.get(i).sizeBytes();
         }
         return size;
     }

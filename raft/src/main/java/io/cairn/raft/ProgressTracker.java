@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.LongUnaryOperator;
 
 /** The leader's (and candidate's) bookkeeping: membership, per-peer {@link Progress}, and votes. */
 final class ProgressTracker {
@@ -32,12 +33,22 @@ final class ProgressTracker {
         return !config.voters().isJoint() && config.voters().incoming().ids().equals(java.util.Set.of(self));
     }
 
+    /** Each voter's acknowledged index, for {@link #committed()}. */
+    private final LongUnaryOperator matchOf = id -> {
+        Progress pr = progress.get(id);
+        return pr == null ? 0 : pr.match;
+    };
+    /** Sorting space for {@link #committed()}, grown to the largest half of a configuration. */
+    private long[] commitScratch = new long[0];
+
     /** The highest index acknowledged by a quorum (of both halves when joint). */
     long committed() {
-        return config.voters().committedIndex(id -> {
-            Progress pr = progress.get(id);
-            return pr == null ? 0 : pr.match;
-        });
+        JointConfig voters = config.voters();
+        int largest = Math.max(voters.incoming().ids().size(), voters.outgoing().ids().size());
+        if (commitScratch.length < largest) {
+            commitScratch = new long[largest];
+        }
+        return voters.committedIndex(matchOf, commitScratch);
     }
 
     void visit(BiConsumer<Long, Progress> f) {

@@ -144,6 +144,16 @@ final class Raft {
         return new SoftState(lead, state);
     }
 
+    /** {@code softState().equals(s)} without building one (asked on every {@link RawNode#hasReady}). */
+    boolean softStateEquals(SoftState s) {
+        return s.leader() == lead && s.role() == state;
+    }
+
+    /** {@code hardState().equals(h)} without building one. */
+    boolean hardStateEquals(HardState h) {
+        return h.term() == term && h.vote() == vote && h.commit() == raftLog.committed;
+    }
+
     // ---------------------------------------------------------------- sending
 
     private Message.Builder msg(MessageType type, long to) {
@@ -211,8 +221,8 @@ final class Raft {
                     long last = ents.get(ents.size() - 1).index();
                     pr.optimisticUpdate(last);
                     long bytes = 0;
-                    for (Entry e : ents) {
-                        bytes += e.sizeBytes();
+                    for (int i = 0; i < ents.size(); i++) {
+                        bytes += ents.get(i).sizeBytes();
                     }
                     pr.inflights.add(last, bytes);
                 }
@@ -325,10 +335,11 @@ final class Raft {
     /** Leader: appends entries of this term to the log; false if the uncommitted-size limit refuses them. */
     boolean appendEntry(List<Entry> es) {
         long li = raftLog.lastIndex();
-        List<Entry> stamped = new ArrayList<>(es.size());
+        Object[] stampedEntries = new Object[es.size()];
         for (int i = 0; i < es.size(); i++) {
-            stamped.add(es.get(i).withTermAndIndex(term, li + 1 + i));
+            stampedEntries[i] = es.get(i).withTermAndIndex(term, li + 1 + i);
         }
+        List<Entry> stamped = FrozenList.own(stampedEntries, stampedEntries.length);
         if (!increaseUncommittedSize(stamped)) {
             return false;
         }
@@ -343,8 +354,8 @@ final class Raft {
 
     private boolean increaseUncommittedSize(List<Entry> ents) {
         long s = 0;
-        for (Entry e : ents) {
-            s += e.payloadBytes();
+        for (int i = 0; i < ents.size(); i++) {
+            s += ents.get(i).payloadBytes();
         }
         // Always accept something when nothing is uncommitted, so one large entry cannot block forever.
         if (uncommittedSize > 0 && s > 0 && uncommittedSize + s > maxUncommittedSize) {
@@ -359,8 +370,8 @@ final class Raft {
             return;
         }
         long s = 0;
-        for (Entry e : committedEntries) {
-            s += e.payloadBytes();
+        for (int i = 0; i < committedEntries.size(); i++) {
+            s += committedEntries.get(i).payloadBytes();
         }
         uncommittedSize = Math.max(0, uncommittedSize - s);
     }
@@ -522,7 +533,9 @@ final class Raft {
             if (to == id) {
                 continue;
             }
-            Message.Builder b = msg(voteMsg, to).term(voteTerm).index(raftLog.lastIndex()).logTerm(raftLog.lastTerm());
+            // With our commit index: a commit fact for a voter that holds our last entry.
+            Message.Builder b = msg(voteMsg, to).term(voteTerm).index(raftLog.lastIndex()).logTerm(raftLog.lastTerm())
+                    .commit(raftLog.committed);
             if (t == CampaignType.TRANSFER) {
                 b.context(CAMPAIGN_TRANSFER);
             }
@@ -542,6 +555,8 @@ final class Raft {
      * or conf change; every other message is either handled or ignored.
      */
     void step(Message m) {
+        // Before the term checks: a commit fact is true whatever the term of the message carrying it.
+        learnCommitFact(m);
         if (m.term() == 0) {
             // local message or a forwarded request
         } else if (m.term() > term) {
@@ -568,13 +583,15 @@ final class Raft {
                 default -> becomeFollower(m.term(), 0);
             }
         } else if (m.term() < term) {
-            if ((checkQuorum || preVote) && (m.type() == MessageType.HEARTBEAT || m.type() == MessageType.APP)) {
-                // A stale leader (for example after a partition) that cannot learn our higher term
-                // from votes — check-quorum and pre-vote suppress them — learns it from this.
+            // Answer a stale leader or candidate with our term (as the paper's RPC replies do), so
+            // it steps down or moves on. etcd answers a stale append only with check-quorum or
+            // pre-vote, but a member whose term ran ahead while it could not win (its applied
+            // configuration names voters that are gone) then never hears of the leader's term,
+            // nor the leader of its own: the simulator found both (seeds 32116, 48494).
+            if (m.type() == MessageType.HEARTBEAT || m.type() == MessageType.APP) {
                 send(msg(MessageType.APP_RESP, m.from()).build());
-            } else if (m.type() == MessageType.PRE_VOTE) {
-                // Reject so the pre-candidate learns the current term instead of waiting.
-                send(msg(MessageType.PRE_VOTE_RESP, m.from()).reject(true).build());
+            } else if (m.type() == MessageType.PRE_VOTE || m.type() == MessageType.VOTE) {
+                send(withCommitFact(msg(m.type().voteResponse(), m.from()).reject(true), m.index()).build());
             }
             return;
         }
@@ -600,13 +617,84 @@ final class Raft {
                 || (m.type() == MessageType.PRE_VOTE && m.term() > term);
         if (canVote && raftLog.isUpToDate(m.index(), m.logTerm())) {
             // The response carries the request's term: for a pre-vote, ours may be lower.
-            send(Message.builder(m.type().voteResponse()).from(id).to(m.from()).term(m.term()).build());
+            send(withCommitFact(Message.builder(m.type().voteResponse()).from(id).to(m.from()).term(m.term()),
+                    m.index()).build());
             if (m.type() == MessageType.VOTE) {
                 electionElapsed = 0;
                 vote = m.from();
             }
         } else {
-            send(msg(m.type().voteResponse(), m.from()).reject(true).build());
+            send(withCommitFact(msg(m.type().voteResponse(), m.from()).reject(true), m.index()).build());
+        }
+    }
+
+    // ---------------------------------------------------------------- commit facts
+
+    /*
+     * Commit facts: a node may tell another how far its log is known committed, and the other may
+     * commit up to there without a leader. This closes the liveness holes of apply-time membership
+     * changes (etcd-io/etcd#12359), where a node holds a committed change without knowing it is
+     * committed and keeps counting a node that the change removed. A removed or demoted node
+     * holding the longest log never campaigns (it is no voter in its applied configuration) and
+     * refuses its vote to the remaining voter, which still needs that vote; or a candidate or new
+     * leader whose joint configuration still counts a removed and stopped node cannot win or
+     * commit, while its peers know the leave was committed. Where facts travel:
+     *  - every vote response, granted or not: the responder's commit index capped at the
+     *    candidate's last index, with the responder's term there (commit, logTerm);
+     *  - every vote request: the candidate's commit index, with its last entry (index, logTerm);
+     *  - a heartbeat answer from a follower that knows more than the heartbeat said.
+     *
+     * Why it is safe. A node's commit index c is a fact about the cluster, not about a term: every
+     * entry up to c is committed, so by Leader Completeness every later leader's log (and so every
+     * node's committed prefix, forever) holds that very prefix. A node's commit index only ever
+     * comes from such facts (a leader's counting, a leader's append or heartbeat bounded by what
+     * the follower holds, a snapshot, its own storage, or this rule), and a crash may lose part of
+     * it but never invent it. A fact names an entry (index i >= c, term t) of the sender's log. A
+     * receiver that holds an entry at i with term t holds, by Log Matching (which holds between
+     * any two logs at any two times), exactly the sender's prefix up to i, so its prefix up to c is
+     * the committed one: committing it changes no log and cannot make anyone apply an entry that
+     * is not committed. A receiver without that entry learns nothing. The message's term does not
+     * matter, so facts are taken before the term checks, even from stale messages. Votes, the
+     * up-to-date check and the commit-by-counting rule are untouched; a node only reaches a commit
+     * index sooner that the leader which committed it could have sent it.
+     *
+     * Not done, because it is unsafe: letting a removed node campaign, or grant votes, regardless
+     * of logs.
+     */
+
+    /**
+     * Adds this node's commit fact for a peer whose log ends at {@code peerLastIndex}: the highest
+     * index it may match, {@code min(committed, peerLastIndex)}, and our term there.
+     */
+    private Message.Builder withCommitFact(Message.Builder b, long peerLastIndex) {
+        long c = Math.min(raftLog.committed, peerLastIndex);
+        long t = c > 0 ? raftLog.termOrZero(c) : 0;
+        return t > 0 ? b.commit(c).logTerm(t) : b;
+    }
+
+    /**
+     * Commits up to a commit fact carried by a vote request or response or a heartbeat answer, if
+     * our log holds the fact's entry (see the commit-facts note above). A leader gets facts from
+     * heartbeat answers only when a follower knows more than it: a leader elected after an entry
+     * was committed by an earlier one, whose configuration needs a node that is gone to commit
+     * anything of its own.
+     */
+    private void learnCommitFact(Message m) {
+        switch (m.type()) {
+            case VOTE, PRE_VOTE -> {
+                // The candidate's commit index, with its last entry (index, logTerm): if we hold
+                // that entry, our log up to there is the candidate's, committed prefix included.
+                if (m.commit() > raftLog.committed && raftLog.matchTerm(m.index(), m.logTerm())) {
+                    raftLog.commitTo(Math.min(m.commit(), m.index()));
+                }
+            }
+            case VOTE_RESP, PRE_VOTE_RESP, HEARTBEAT_RESP -> {
+                if (m.commit() > raftLog.committed && m.logTerm() > 0 && raftLog.matchTerm(m.commit(), m.logTerm())) {
+                    raftLog.commitTo(m.commit());
+                }
+            }
+            default -> {
+            }
         }
     }
 
@@ -628,7 +716,7 @@ final class Raft {
                 return;
             }
             case PROP -> {
-                stepLeaderProposal(m);
+                stepLeaderProposal(m.entries());
                 return;
             }
             case READ_INDEX -> {
@@ -697,8 +785,20 @@ final class Raft {
         }
     }
 
-    private void stepLeaderProposal(Message m) {
-        if (m.entries().isEmpty()) {
+    /**
+     * A proposal made on this node ({@link RawNode#propose}): as {@code step} of a {@link
+     * MessageType#PROP}, but a leader takes the entries straight away, without a message.
+     */
+    void propose(List<Entry> es) {
+        if (state == StateRole.LEADER) {
+            stepLeaderProposal(es);
+        } else {
+            step(Message.builder(MessageType.PROP).from(id).entries(es).build());
+        }
+    }
+
+    private void stepLeaderProposal(List<Entry> es) {
+        if (es.isEmpty()) {
             throw new IllegalArgumentException("proposal without entries");
         }
         if (!isVoter()) {
@@ -709,7 +809,6 @@ final class Raft {
             throw new ProposalDroppedException(ProposalDroppedException.Reason.LEADER_TRANSFER_IN_PROGRESS,
                     "leader " + id + " is transferring leadership to " + leadTransferee);
         }
-        List<Entry> es = m.entries();
         long newPendingConf = 0;
         for (int i = 0; i < es.size(); i++) {
             Entry e = es.get(i);
@@ -945,7 +1044,13 @@ final class Raft {
 
     void handleHeartbeat(Message m) {
         raftLog.commitTo(m.commit());
-        send(msg(MessageType.HEARTBEAT_RESP, m.from()).context(m.context()).build());
+        Message.Builder resp = msg(MessageType.HEARTBEAT_RESP, m.from()).context(m.context());
+        if (raftLog.committed > m.commit()) {
+            // We know more is committed than the leader told us: the leader may not know it
+            // either (it was elected after an earlier leader committed it). Tell it.
+            withCommitFact(resp, raftLog.committed);
+        }
+        send(resp.build());
     }
 
     void handleSnapshot(Message m) {

@@ -1,6 +1,5 @@
 package io.cairn.raft;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -119,7 +118,8 @@ final class RaftLog {
      * (an existing conflicting entry and all that follow it must go, Raft §5.3); 0 if none.
      */
     long findConflict(List<Entry> ents) {
-        for (Entry e : ents) {
+        for (int i = 0; i < ents.size(); i++) {
+            Entry e = ents.get(i);
             if (!matchTerm(e.index(), e.term())) {
                 return e.index();
             }
@@ -161,7 +161,7 @@ final class RaftLog {
     }
 
     List<Entry> unstableEntries() {
-        return new ArrayList<>(unstable.entries);
+        return FrozenList.own(unstable.entries.toArray(), unstable.entries.size());
     }
 
     /** Committed entries not yet handed out for applying, bounded by {@link #maxCommittedSizePerReady}. */
@@ -266,34 +266,32 @@ final class RaftLog {
         if (lo == hi) {
             return List.of();
         }
-        List<Entry> out = new ArrayList<>();
+        // Stored entries first (storage may stop early at the size limit), then unstable ones;
+        // counted first, so the result is one array of the right length, handed out uncopied.
+        List<Entry> stored = List.of();
+        long storedHi = lo;
         if (lo < unstable.offset) {
-            List<Entry> stored = storage.entries(lo, Math.min(hi, unstable.offset), maxSize);
-            out.addAll(stored);
-            // Storage stopped early because of the size limit: do not look further.
-            if (stored.size() < Math.min(hi, unstable.offset) - lo) {
-                return out;
+            storedHi = Math.min(hi, unstable.offset);
+            stored = storage.entries(lo, storedHi, maxSize);
+        }
+        int fromStorage = stored.size();
+        boolean storageStoppedEarly = fromStorage < storedHi - lo;
+        long unstableLo = Math.max(lo, unstable.offset);
+        long available = fromStorage + (storageStoppedEarly || hi <= unstableLo ? 0 : hi - unstableLo);
+        long size = 0;
+        int n = 0;
+        for (; n < available; n++) {
+            Entry e = n < fromStorage ? stored.get(n) : unstable.entryAt(unstableLo + n - fromStorage);
+            size += e.sizeBytes();
+            if (n > 0 && size > maxSize) {
+                break; // at least one entry, even above the limit
             }
         }
-        if (hi > unstable.offset) {
-            out.addAll(unstable.slice(Math.max(lo, unstable.offset), hi));
+        Object[] out = new Object[n];
+        for (int k = 0; k < n; k++) {
+            out[k] = k < fromStorage ? stored.get(k) : unstable.entryAt(unstableLo + k - fromStorage);
         }
-        return limitSize(out, maxSize);
-    }
-
-    static List<Entry> limitSize(List<Entry> ents, long maxSize) {
-        if (ents.isEmpty()) {
-            return ents;
-        }
-        long size = ents.get(0).sizeBytes();
-        int n = 1;
-        for (; n < ents.size(); n++) {
-            size += ents.get(n).sizeBytes();
-            if (size > maxSize) {
-                break;
-            }
-        }
-        return n == ents.size() ? ents : new ArrayList<>(ents.subList(0, n));
+        return FrozenList.own(out, n);
     }
 
     @Override

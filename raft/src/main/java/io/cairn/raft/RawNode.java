@@ -114,7 +114,8 @@ public final class RawNode {
         if (m.type() == MessageType.APP) {
             // A malformed append would corrupt the log: refuse it before it reaches the engine.
             long expect = m.index() + 1;
-            for (Entry e : m.entries()) {
+            for (int i = 0; i < m.entries().size(); i++) {
+                Entry e = m.entries().get(i);
                 if (e.index() != expect++ || e.term() > m.term()) {
                     throw new IllegalArgumentException("append with entries that do not follow index " + m.index()
                             + " consecutively within term " + m.term() + ": " + m);
@@ -143,7 +144,7 @@ public final class RawNode {
      */
     public void propose(byte[] data) {
         Objects.requireNonNull(data, "proposal data is null");
-        raft.step(Message.builder(MessageType.PROP).from(raft.id).entries(List.of(Entry.normal(0, 0, data))).build());
+        raft.propose(List.of(Entry.normal(0, 0, data)));
     }
 
     /**
@@ -158,7 +159,7 @@ public final class RawNode {
     public void proposeConfChange(ConfChange cc) {
         Objects.requireNonNull(cc, "conf change is null");
         Entry e = new Entry(0, 0, EntryType.CONF_CHANGE, RaftCodec.encodeConfChange(cc));
-        raft.step(Message.builder(MessageType.PROP).from(raft.id).entries(List.of(e)).build());
+        raft.propose(List.of(e));
     }
 
     /**
@@ -213,8 +214,8 @@ public final class RawNode {
             return false;
         }
         raft.flushAppends();
-        return !raft.softState().equals(prevSoftState)
-                || !raft.hardState().equals(prevHardState)
+        return !raft.softStateEquals(prevSoftState)
+                || !raft.hardStateEquals(prevHardState)
                 || raft.raftLog.pendingSnapshot() != null
                 || !raft.raftLog.unstable.entries.isEmpty()
                 || raft.raftLog.hasNextCommittedEntries()
@@ -233,20 +234,21 @@ public final class RawNode {
             throw new IllegalStateException("ready() called again before advance() of the previous Ready");
         }
         raft.flushAppends();
-        SoftState ss = raft.softState();
-        HardState hs = raft.hardState();
+        // The previous states again when unchanged: a Ready per message round allocates no more.
+        SoftState ss = raft.softStateEquals(prevSoftState) ? prevSoftState : raft.softState();
+        HardState hs = raft.hardStateEquals(prevHardState) ? prevHardState : raft.hardState();
         Snapshot snap = raft.raftLog.pendingSnapshot();
         List<Entry> entries = raft.raftLog.unstableEntries();
         boolean mustSync = !entries.isEmpty() || hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote()
                 || snap != null;
         Ready rd = new Ready(
-                ss.equals(prevSoftState) ? null : ss,
-                hs.equals(prevHardState) ? null : hs,
-                raft.readStates,
+                ss == prevSoftState ? null : ss,
+                hs == prevHardState ? null : hs,
+                FrozenList.own(raft.readStates.toArray(), raft.readStates.size()),
                 entries,
                 snap,
                 raft.raftLog.nextCommittedEntries(),
-                raft.msgs,
+                FrozenList.own(raft.msgs.toArray(), raft.msgs.size()),
                 mustSync);
         raft.msgs.clear();
         raft.readStates.clear();

@@ -45,10 +45,11 @@ public record Ready(SoftState softState, HardState hardState, List<ReadState> re
         Snapshot snapshot, List<Entry> committedEntries, List<Message> messages, boolean mustSync) {
 
     public Ready {
-        readStates = List.copyOf(readStates);
-        entries = List.copyOf(entries);
-        committedEntries = List.copyOf(committedEntries);
-        messages = List.copyOf(messages);
+        // Copied, unless the engine built them (then nobody else holds them: see FrozenList).
+        readStates = FrozenList.copyOf(readStates);
+        entries = FrozenList.copyOf(entries);
+        committedEntries = FrozenList.copyOf(committedEntries);
+        messages = FrozenList.copyOf(messages);
     }
 
     /** Whether this Ready asks for nothing at all. */

@@ -75,24 +75,29 @@ final class Unstable {
 
     void truncateAndAppend(List<Entry> ents) {
         long after = ents.get(0).index();
-        if (after == offset + entries.size()) {
-            entries.addAll(ents);
-        } else if (after <= offset) {
+        if (after <= offset) {
             // Replaces everything held here.
             offset = after;
             entries.clear();
-            entries.addAll(ents);
-        } else {
+        } else if (after < offset + entries.size()) {
             entries.subList((int) (after - offset), entries.size()).clear();
-            entries.addAll(ents);
+        } else if (after > offset + entries.size()) {
+            throw new IllegalStateException("append at " + after + " leaves a gap after unstable entries ["
+                    + offset + "," + (offset + entries.size()) + ")");
+        }
+        // One by one: addAll would copy the list to an array first, for every proposal.
+        entries.ensureCapacity(entries.size() + ents.size());
+        for (int i = 0; i < ents.size(); i++) {
+            entries.add(ents.get(i));
         }
     }
 
-    List<Entry> slice(long lo, long hi) {
-        if (lo > hi || lo < offset || hi > offset + entries.size()) {
-            throw new IllegalStateException("unstable slice [" + lo + "," + hi + ") out of bounds [" + offset + ","
+    /** The entry at {@code i}, which must be held here. */
+    Entry entryAt(long i) {
+        if (i < offset || i >= offset + entries.size()) {
+            throw new IllegalStateException("unstable entry " + i + " out of bounds [" + offset + ","
                     + (offset + entries.size()) + ")");
         }
-        return new ArrayList<>(entries.subList((int) (lo - offset), (int) (hi - offset)));
+        return entries.get((int) (i - offset));
     }
 }

@@ -423,4 +423,151 @@ class RaftFeatureTest {
         assertEquals(RaftStorageException.Reason.SNAPSHOT_OUT_OF_DATE, assertThrows(RaftStorageException.class,
                 () -> s.applySnapshot(new Snapshot(new SnapshotMetadata(ConfState.ofVoters(1), 1, 1), new byte[0]))).reason());
     }
+    // Commit facts (Raft.learnCommitFact): a vote refusal carries the refuser's commit index,
+    // capped at the candidate's last index, with its term there. A candidate whose entry at that
+    // index has that term commits up to it (Log Matching: its prefix is the committed one); one
+    // whose entry differs, or that lacks it, learns nothing. The message's term does not matter.
+    @Test
+    void voteRefusalCarriesACommitFactTheCandidateLearnsOnlyIfItsEntryMatches() {
+        // Node 1: log 1,1,2 committed through 3, not a voter any more (removed by a change it applied).
+        MemoryRaftStorage s1 = MemoryRaftStorage.withConfState(ConfState.ofVoters(2, 3));
+        s1.append(List.of(Entry.empty(1, 1), Entry.empty(1, 2), Entry.empty(2, 3)));
+        s1.setHardState(new HardState(2, 0, 3));
+        Raft r1 = newRaft(1, 10, 1, s1);
+        // Node 2: log 1,1 (committed through 1) asks for a vote at term 3; node 1's log is longer.
+        r1.step(msg(MessageType.VOTE, 2, 1, 3).index(2).logTerm(1).build());
+        Message refusal = readMessages(r1).get(0);
+        assertTrue(refusal.reject());
+        assertEquals(2, refusal.commit(), "capped at the candidate's last index");
+        assertEquals(1, refusal.logTerm());
+
+        Raft candidate = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1, 1));
+        candidate.becomeCandidate();
+        candidate.step(refusal);
+        assertEquals(2, candidate.raftLog.committed, "entry 2 has term 1 here as at node 1");
+
+        Raft diverged = newRaft(3, 10, 1, storage(ids(1, 2, 3), 1, 3));
+        diverged.becomeCandidate();
+        diverged.becomeCandidate(); // term 2, below the refusal's: still learns if it matched
+        diverged.step(refusal.toBuilder().to(3).build());
+        assertEquals(0, diverged.raftLog.committed, "entry 2 has term 3 here: not the committed one");
+
+        Raft shorter = newRaft(3, 10, 1, storage(ids(1, 2, 3), 1));
+        shorter.becomeCandidate();
+        shorter.step(refusal.toBuilder().to(3).build());
+        assertEquals(0, shorter.raftLog.committed, "no entry 2 here");
+
+        Raft behind = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1, 1));
+        for (int i = 0; i < 5; i++) {
+            behind.becomeCandidate(); // term 5: the refusal of term 3 is stale, the fact is not
+        }
+        behind.step(refusal);
+        assertEquals(2, behind.raftLog.committed);
+        assertEquals(5, behind.term, "a stale refusal changes nothing else");
+    }
+
+    // A granted vote carries a fact too (the candidate may lack our commit index: seed 22869), and
+    // a heartbeat answer carries one only when the follower knows more than the heartbeat said.
+    @Test
+    void commitFactsGoWithEveryVoteAnswerAndWithHeartbeatAnswersThatKnowMore() {
+        Raft r = newRaft(1, 10, 1, storage(ids(1, 2), 1, 1));
+        r.raftLog.commitTo(2);
+        r.step(msg(MessageType.VOTE, 2, 1, 2).index(2).logTerm(1).build());
+        Message grant = readMessages(r).get(0);
+        assertFalse(grant.reject());
+        assertEquals(2, grant.commit());
+        assertEquals(1, grant.logTerm());
+        r.step(msg(MessageType.HEARTBEAT, 2, 1, 2).commit(2).build());
+        assertEquals(0, readMessages(r).get(0).commit(), "the leader told us all we know");
+        r.step(msg(MessageType.HEARTBEAT, 2, 1, 2).commit(1).build());
+        Message answer = readMessages(r).get(0);
+        assertEquals(2, answer.commit());
+        assertEquals(1, answer.logTerm());
+    }
+
+    // A leader elected after an earlier leader committed an entry it holds, but whose own commit
+    // index is behind (seed 6755: its joint configuration still needs a node that was removed by
+    // that entry and is gone), learns the commit from a follower's heartbeat answer.
+    @Test
+    void leaderLearnsACommitFactFromAHeartbeatAnswer() {
+        MemoryRaftStorage s1 = storage(ids(1, 2, 3), 1, 1);
+        s1.setHardState(new HardState(1, 0, 1));
+        Raft leader = newRaft(1, 10, 1, s1);
+        electLeader(leader);
+        readMessages(leader);
+        leader.step(beat(1));
+        Message heartbeat = readMessages(leader).get(0);
+        assertEquals(0, heartbeat.commit(), "bounded by what the follower is known to hold");
+
+        MemoryRaftStorage s2 = storage(ids(1, 2, 3), 1, 1);
+        s2.setHardState(new HardState(2, 1, 2));
+        Raft follower = newRaft(2, 10, 1, s2);
+        follower.step(heartbeat);
+        Message answer = readMessages(follower).get(0);
+        assertEquals(MessageType.HEARTBEAT_RESP, answer.type());
+
+        assertEquals(1, leader.raftLog.committed);
+        leader.step(answer);
+        assertEquals(2, leader.raftLog.committed);
+        assertEquals(StateRole.LEADER, leader.state);
+    }
+    // Ready and Message hand out immutable lists: the engine's own (built once, not copied again)
+    // refuse changes, and a caller's list is copied, so changing it later changes nothing.
+    @Test
+    void readyAndMessageListsAreImmutable() {
+        InteractionEnv env = elected(3, o -> { });
+        RawNode leader = env.node(1).rawNode;
+        leader.propose(new byte[] {1});
+        Ready rd = leader.ready();
+        assertFalse(rd.entries().isEmpty());
+        assertFalse(rd.messages().isEmpty());
+        Message app = rd.messages().get(0);
+        assertFalse(app.entries().isEmpty());
+        assertThrows(UnsupportedOperationException.class, () -> rd.entries().add(Entry.empty(1, 1)));
+        assertThrows(UnsupportedOperationException.class, () -> rd.messages().set(0, app));
+        assertThrows(UnsupportedOperationException.class, () -> app.entries().remove(0));
+        assertThrows(UnsupportedOperationException.class, () -> rd.entries().subList(0, 1).clear());
+        assertEquals(List.copyOf(app.entries()), app.entries());
+        leader.advance(rd);
+
+        java.util.ArrayList<Entry> mine = new java.util.ArrayList<>(List.of(Entry.empty(1, 1)));
+        Message m = msg(MessageType.APP, 1, 2, 1).entries(mine).build();
+        mine.add(Entry.empty(1, 2));
+        assertEquals(1, m.entries().size());
+    }
+    // A vote request carries the candidate's commit index with its last entry: a voter holding
+    // that entry holds the candidate's committed prefix, and commits it (even from a stale request).
+    @Test
+    void voteRequestCarriesTheCandidatesCommitFact() {
+        Raft voter = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1, 1, 2));
+        for (int i = 0; i < 5; i++) {
+            voter.becomeCandidate(); // term 5
+        }
+        readMessages(voter);
+        voter.step(msg(MessageType.VOTE, 1, 2, 3).index(3).logTerm(2).commit(3).build());
+        assertEquals(3, voter.raftLog.committed);
+        Message refusal = readMessages(voter).get(0);
+        assertEquals(MessageType.VOTE_RESP, refusal.type());
+        assertTrue(refusal.reject());
+        assertEquals(5, refusal.term(), "a stale vote request is refused with our term");
+
+        Raft other = newRaft(3, 10, 1, storage(ids(1, 2, 3), 1, 1, 3));
+        other.step(msg(MessageType.VOTE, 1, 3, 4).index(3).logTerm(2).commit(3).build());
+        assertEquals(0, other.raftLog.committed, "entry 3 has term 3 here: the prefix may differ");
+    }
+
+    // Raft §5.1: a server answers a request with a stale term with its own term, so a stale
+    // leader or candidate learns it (with or without check-quorum and pre-vote).
+    @Test
+    void staleAppendIsAnsweredWithTheCurrentTerm() {
+        Raft r = newRaft(2, 10, 1, storage(ids(1, 2, 3), 1));
+        r.becomeFollower(7, 0);
+        readMessages(r);
+        r.step(msg(MessageType.APP, 1, 2, 3).index(1).logTerm(1).build());
+        List<Message> out = readMessages(r);
+        assertEquals(1, out.size());
+        assertEquals(MessageType.APP_RESP, out.get(0).type());
+        assertEquals(7, out.get(0).term());
+        assertEquals(7, r.term);
+    }
 }

@@ -47,15 +47,25 @@ class RaftPaperTest {
     }
 
     // Raft §5.1: "If a server receives a request with a stale term number, it rejects the request."
-    // (Without pre-vote/check-quorum the stale request is simply ignored.)
+    // The answer carries the current term (§5.1: servers exchange current terms whenever they
+    // communicate), so the stale sender updates its own.
     @Test
     void rejectStaleTermMessage() {
         Raft r = newRaft(1, 10, 1, storage(ids(1, 2, 3)));
         r.becomeFollower(2, 0);
         r.step(msg(MessageType.APP, 2, 1, 1).entries(entries(1, 1, "x")).index(0).logTerm(0).build());
         assertEquals(0, r.raftLog.lastIndex(), "entries of a stale append must not be taken");
-        assertTrue(readMessages(r).isEmpty(), "no answer to a stale append");
+        List<Message> out = readMessages(r);
+        assertEquals(1, out.size(), "one answer to a stale append: " + out);
+        assertEquals(MessageType.APP_RESP, out.get(0).type());
+        assertEquals(2, out.get(0).term(), "the answer carries the current term");
         assertEquals(2, r.term);
+        r.step(msg(MessageType.VOTE, 3, 1, 1).index(5).logTerm(1).build());
+        out = readMessages(r);
+        assertEquals(1, out.size(), "one answer to a stale vote request: " + out);
+        assertTrue(out.get(0).reject());
+        assertEquals(2, out.get(0).term());
+        assertEquals(0, r.vote, "no vote for a stale candidate");
     }
 
     // Raft §5.2: "When servers start up, they begin as followers."

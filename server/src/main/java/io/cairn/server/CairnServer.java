@@ -15,6 +15,9 @@ import io.cairn.spi.storage.StorageProvider;
 import io.cairn.spi.storage.StorageProviders;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.PeerEndpoint;
+import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.TransportProvider;
 import io.cairn.spi.transport.TransportProviders;
 
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +76,7 @@ public final class CairnServer implements AutoCloseable {
     static {
         Set<String> keyspaces = new HashSet<>(MvccStore.KEYSPACES);
         keyspaces.addAll(Lessor.KEYSPACES);
+        keyspaces.addAll(MemberTable.KEYSPACES);
         STATE_KEYSPACES = Set.copyOf(keyspaces);
     }
     /** etcd: 1.5 election timeouts, rounded up to seconds. */
@@ -89,7 +94,25 @@ public final class CairnServer implements AutoCloseable {
     private final List<ClientEndpoint> endpoints = new ArrayList<>();
     private final long memberId;
     private final long clusterId;
+    private final MemberTable members;
+    private final Lessor lessor;
+    private final PeerNetwork peers;
+    private final String token;
     private volatile boolean closed;
+
+    /** Starts a member's peer endpoint: a transport's, or an in-memory one in tests. */
+    @FunctionalInterface
+    interface PeerEndpointFactory {
+        PeerEndpoint start(PeerEndpointConfig config, PeerHandler handler);
+    }
+
+    /** etcd's --initial-cluster-state. */
+    public enum InitialClusterState {
+        /** Bootstrap a new cluster of the --initial-cluster members. */
+        NEW,
+        /** Join a cluster that already runs (the member was added with MemberAdd first). */
+        EXISTING
+    }
 
     private CairnServer(Builder b, Backend raftBackend, Backend stateBackend, ExecutorService completions) {
         this.name = b.name;
@@ -98,10 +121,34 @@ public final class CairnServer implements AutoCloseable {
         this.completions = completions;
         BackendRaftStorage log = BackendRaftStorage.open(raftBackend);
         List<String> peerUrls = b.peerUrls.stream().map(URI::toString).toList();
-        long[] ids = identity(log, b.name, peerUrls, b.initialClusterToken);
+        Map<String, List<URI>> initialCluster = b.initialCluster();
+        boolean fresh = log.lastIndex() == 0 && log.hardState().isEmpty();
+        byte[] storedToken = log.identity("token");
+        this.token = storedToken == null ? b.initialClusterToken : new String(storedToken, StandardCharsets.UTF_8);
+        long ownId = b.initialClusterState == InitialClusterState.NEW ? memberId(b.name, peerUrls, b.initialClusterToken)
+                : addedMemberId(peerUrls, b.initialClusterToken);
+        long[] ids = identity(log, b.name, ownId, clusterIdOf(b.initialClusterToken), b.initialClusterToken);
         this.memberId = ids[0];
         this.clusterId = ids[1];
-        Lessor lessor = Lessor.open(stateBackend, MIN_LEASE_TTL_SECONDS);
+        this.lessor = Lessor.open(stateBackend, MIN_LEASE_TTL_SECONDS);
+        this.members = MemberTable.open(stateBackend);
+        List<Long> initialVoters = new ArrayList<>();
+        if (fresh && b.initialClusterState == InitialClusterState.NEW) {
+            List<Member> initial = new ArrayList<>();
+            initialCluster.forEach((memberName, urls) -> {
+                List<String> strings = urls.stream().map(URI::toString).toList();
+                long id = memberId(memberName, strings, b.initialClusterToken);
+                initialVoters.add(id);
+                initial.add(new Member(id, memberName.equals(b.name) ? b.name : "", strings, List.of(), false));
+            });
+            if (members.members().isEmpty()) {
+                members.bootstrap(stateBackend, initial);
+            }
+        } else if (!fresh && members.members().isEmpty()
+                && log.initialState().confState().voters().equals(Set.of(memberId))) {
+            // a data directory of a one-member build that kept no member table
+            members.bootstrap(stateBackend, List.of(new Member(memberId, b.name, peerUrls, List.of(), false)));
+        }
         RaftNode[] nodeRef = new RaftNode[1];
         this.store = MvccStore.open(stateBackend, MvccStore.Options.defaults(lessor::exists)
                 .withMaxTxnOps(b.maxTxnOps)
@@ -119,12 +166,94 @@ public final class CairnServer implements AutoCloseable {
                 watchHub.onCompacted(compactRevision);
             }
         };
-        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, toWatchers,
-                RaftNode.PeerSender.NONE, completions, b.maxRequestBytes);
+        this.node = new RaftNode(memberId, log, stateBackend, store, lessor, members, toWatchers,
+                initialVoters, completions, b.maxRequestBytes);
+        node.snapshotEvery(b.snapshotCount, Math.min(RaftNode.DEFAULT_CATCH_UP_ENTRIES, b.catchUpEntries()));
         nodeRef[0] = node;
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
-                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()));
+                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()), members, token);
+        if (b.needsPeers()) {
+            Map<Long, List<URI>> bootstrapPeers = new LinkedHashMap<>();
+            initialCluster.forEach((memberName, urls) -> {
+                List<String> strings = urls.stream().map(URI::toString).toList();
+                bootstrapPeers.put(memberId(memberName, strings, b.initialClusterToken), urls);
+                bootstrapPeers.put(addedMemberId(strings, b.initialClusterToken), urls);
+            });
+            List<String> keyspaces = new ArrayList<>(STATE_KEYSPACES);
+            keyspaces.sort(null);
+            this.peers = new PeerNetwork(memberId, node, stateBackend, keyspaces,
+                    stateBackend.directory().resolveSibling("snap"), members, bootstrapPeers);
+            members.onChange(peers::refreshPeers);
+            LeaseForwarding forwarding = new LeaseForwarding(peers::endpoint, node::leader, lessor, store);
+            peers.leases(forwarding);
+            cairn.leaseForwarding(forwarding);
+            node.peers(peers, index -> installSnapshot(index, keyspaces));
+        } else {
+            this.peers = null;
+        }
+    }
+
+    /** Loop thread: replaces the state machine with the snapshot received for {@code index}. */
+    private void installSnapshot(long index, List<String> keyspaces) {
+        java.nio.file.Path file = peers.incoming(index);
+        try {
+            StateSnapshots.install(file, stateBackend, keyspaces);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot install the snapshot at index " + index + " from " + file, e);
+        }
+        store.reload();
+        lessor.reload(stateBackend);
+        members.reload(stateBackend);
+        peers.removeIncomingExcept(-1);
+        // Watchers on this member catch up from storage at the next applied write (their next
+        // revision is then outside the hub's window).
+    }
+
+    private void startPeers(Builder b) {
+        if (peers == null) {
+            return;
+        }
+        List<URI> listen = b.listenPeerUrls.isEmpty() ? b.peerUrls : b.listenPeerUrls;
+        PeerEndpointConfig config = new PeerEndpointConfig(listen, clusterId, memberId,
+                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES);
+        PeerEndpointFactory factory = b.peerEndpoints;
+        if (factory == null) {
+            TransportProvider provider;
+            try {
+                provider = TransportProviders.byId(b.peerTransport);
+            } catch (IllegalArgumentException e) {
+                throw new StartException(e.getMessage(), e);
+            }
+            if (!provider.carriesPeerTraffic()) {
+                throw new StartException("transport " + b.peerTransport + " carries no peer traffic: a cluster of "
+                        + "several members needs a peer transport", null);
+            }
+            factory = provider::startPeerEndpoint;
+        }
+        try {
+            if (b.faultInjectionFile != null) {
+                FaultInjectingPeers faults = new FaultInjectingPeers();
+                faults.watch(b.faultInjectionFile);
+                PeerHandler handler = faults.wrap(peers);
+                peers.attach(faults.wrap(factory.start(config, handler), handler));
+            } else {
+                peers.attach(factory.start(config, peers));
+            }
+        } catch (RuntimeException e) {
+            throw new StartException("cannot start the peer endpoint on " + listen + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** etcd's publish: this member's name and URLs go through the log, retried until applied. */
+    private void publish(Member self, int attemptsLeft) {
+        node.propose(new RequestCodec.MemberAttributes(self.id(), self.name(), self.peerUrls(), self.clientUrls()))
+                .whenComplete((ok, failure) -> {
+                    if (failure != null && attemptsLeft > 1 && !closed) {
+                        CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS)
+                                .execute(() -> publish(self, attemptsLeft - 1));
+                    }
+                });
     }
 
     /** A builder with etcd's defaults. */
@@ -156,6 +285,29 @@ public final class CairnServer implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The bound peer URLs, empty when this member runs without peers. */
+    public List<URI> peerUrls() {
+        return peers == null || peers.endpoint() == null ? List.of() : peers.endpoint().boundUrls();
+    }
+
+    /** Whether this member leads its cluster now. */
+    public boolean isLeader() {
+        return node.isLeader();
+    }
+
+    /** The error that stopped this member (removed from the cluster, storage failure), or null while it runs. */
+    public Throwable failure() {
+        return node.failure();
+    }
+
+    MemberTable members() {
+        return members;
+    }
+
+    PeerNetwork peerNetwork() {
+        return peers;
     }
 
     private LocalCairn cairn() {
@@ -198,6 +350,7 @@ public final class CairnServer implements AutoCloseable {
                 // keep closing the rest
             }
         }
+        closePeers();
         node.close();
         watchHub.close();
         store.close();
@@ -217,12 +370,23 @@ public final class CairnServer implements AutoCloseable {
     void closeAbruptly() {
         closed = true;
         endpoints.forEach(ClientEndpoint::close);
+        closePeers();
         node.close();
         watchHub.close();
         store.close();
         stateBackend.close();
         raftBackend.close();
         completions.shutdown();
+    }
+
+    private void closePeers() {
+        if (peers != null && peers.endpoint() != null) {
+            try {
+                peers.endpoint().close();
+            } catch (RuntimeException e) {
+                // keep closing
+            }
+        }
     }
 
     private void startEndpoints(Builder b) {
@@ -253,23 +417,54 @@ public final class CairnServer implements AutoCloseable {
         }
     }
 
+    /** Publishes this member's attributes and waits a little for them to apply (retrying in the background). */
+    private void publishSelf() {
+        CompletableFuture<Object> first = node.propose(new RequestCodec.MemberAttributes(memberId, name,
+                cairn.self().peerUrls(), cairn.self().clientUrls()));
+        try {
+            first.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            publish(cairn.self(), 20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---- identity -----------------------------------------------------------------------------
 
     /** The member and cluster ids: stored with the log at the first start, read back afterwards. */
-    private static long[] identity(BackendRaftStorage log, String name, List<String> peerUrls, String token) {
+    private static long[] identity(BackendRaftStorage log, String name, long memberId, long clusterId, String token) {
         byte[] storedMember = log.identity("member_id");
         byte[] storedCluster = log.identity("cluster_id");
         if (storedMember != null && storedCluster != null) {
             return new long[] {ByteBuffer.wrap(storedMember).getLong(), ByteBuffer.wrap(storedCluster).getLong()};
         }
-        long memberId = memberId(name, peerUrls, token);
-        long clusterId = clusterId(List.of(memberId), token);
         Map<String, byte[]> values = new LinkedHashMap<>();
         values.put("member_id", ByteBuffer.allocate(8).putLong(memberId).array());
         values.put("cluster_id", ByteBuffer.allocate(8).putLong(clusterId).array());
         values.put("name", name.getBytes(StandardCharsets.UTF_8));
+        values.put("token", token.getBytes(StandardCharsets.UTF_8));
         log.saveIdentity(values);
         return new long[] {memberId, clusterId};
+    }
+
+    /**
+     * The id of a member added with MemberAdd: SHA-1 of its sorted peer URLs and the cluster token,
+     * etcd's rule without its timestamp, so the new member computes the same id from its own flags
+     * when it starts with {@code --initial-cluster-state existing}. (etcd adds the time so the same
+     * URLs may be re-added after a removal; here removed ids stay refused, so re-adding needs new URLs.)
+     */
+    static long addedMemberId(List<String> peerUrls, String token) {
+        return memberId("", peerUrls, token);
+    }
+
+    /**
+     * The cluster id: SHA-1 of the cluster token. etcd also hashes the initial member ids, which a
+     * member joining later cannot know from its flags; the token alone keeps what the id is for
+     * (clusters with different tokens never accept each other's peer traffic).
+     */
+    static long clusterIdOf(String token) {
+        return clusterId(List.of(), token);
     }
 
     /** Like etcd's member id: SHA-1 of the sorted peer URLs and the cluster token (and, here, the name). */
@@ -321,6 +516,13 @@ public final class CairnServer implements AutoCloseable {
         private List<String> transports;
         private List<URI> peerUrls = List.of(URI.create("http://localhost:2380"));
         private String initialClusterToken = "etcd-cluster";
+        private Map<String, List<URI>> initialCluster;
+        private InitialClusterState initialClusterState = InitialClusterState.NEW;
+        private List<URI> listenPeerUrls = List.of();
+        private String peerTransport = "grpc";
+        private PeerEndpointFactory peerEndpoints;
+        private long snapshotCount = RaftNode.DEFAULT_SNAPSHOT_COUNT;
+        private Path faultInjectionFile;
         private int maxRequestBytes = ClientEndpointConfig.DEFAULT_MAX_REQUEST_BYTES;
         private int maxTxnOps = KvRequestChecks.DEFAULT_MAX_TXN_OPS;
         private final Map<String, String> options = new LinkedHashMap<>();
@@ -372,6 +574,97 @@ public final class CairnServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * etcd's {@code --initial-cluster}: member name → its advertised peer URLs, this member
+         * included (its URLs must be those of {@link #peerUrls}). Default: this member alone.
+         */
+        public Builder initialCluster(Map<String, List<URI>> members) {
+            Map<String, List<URI>> copy = new LinkedHashMap<>();
+            members.forEach((memberName, urls) -> {
+                requireText(memberName, "initial cluster member name");
+                if (urls.isEmpty()) {
+                    throw new IllegalArgumentException("initial cluster member " + memberName + " has no peer URL");
+                }
+                copy.put(memberName, List.copyOf(urls));
+            });
+            if (copy.isEmpty()) {
+                throw new IllegalArgumentException("the initial cluster is empty");
+            }
+            this.initialCluster = copy;
+            return this;
+        }
+
+        /** etcd's {@code --initial-cluster-state}, default {@link InitialClusterState#NEW}. */
+        public Builder initialClusterState(InitialClusterState state) {
+            this.initialClusterState = Objects.requireNonNull(state, "state");
+            return this;
+        }
+
+        /**
+         * etcd's {@code --listen-peer-urls}; default the advertised peer URLs when peers are used. A
+         * one-member cluster opens them only if the peer transport carries peer traffic.
+         */
+        public Builder listenPeerUrls(List<URI> listen) {
+            this.listenPeerUrls = List.copyOf(listen);
+            return this;
+        }
+
+        /** The transport id carrying peer traffic, default "grpc". */
+        public Builder peerTransport(String id) {
+            this.peerTransport = requireText(id, "peerTransport");
+            return this;
+        }
+
+        /** etcd's {@code --snapshot-count}: entries applied between snapshots (log compactions), default 10,000. */
+        public Builder snapshotCount(long count) {
+            if (count <= 0) {
+                throw new IllegalArgumentException("snapshotCount must be positive, got " + count);
+            }
+            this.snapshotCount = count;
+            return this;
+        }
+
+        /**
+         * Tests only ({@code --experimental-fault-injection-file}): the member polls {@code file}
+         * for peer faults to inject (frames dropped or delayed per peer; the format is in
+         * {@code FaultInjectingPeers}). Never for production.
+         */
+        public Builder faultInjectionFile(Path file) {
+            this.faultInjectionFile = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Tests: peer endpoints from this factory instead of a transport. */
+        Builder peerEndpoints(PeerEndpointFactory factory) {
+            this.peerEndpoints = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Entries kept behind a snapshot: etcd's 5,000, fewer when snapshots are taken more often. */
+        long catchUpEntries() {
+            return Math.min(RaftNode.DEFAULT_CATCH_UP_ENTRIES, snapshotCount / 2);
+        }
+
+        Map<String, List<URI>> initialCluster() {
+            return initialCluster == null ? Map.of(name, peerUrls) : initialCluster;
+        }
+
+        /** A peer endpoint is started for a cluster of several members, a joiner, or when asked for. */
+        boolean needsPeers() {
+            if (initialCluster().size() > 1 || peerEndpoints != null) {
+                return true;
+            }
+            // one member: etcd listens for peers anyway (members may be added later), when the transport can
+            if (listenPeerUrls.isEmpty()) {
+                return false;
+            }
+            try {
+                return TransportProviders.byId(peerTransport).carriesPeerTraffic();
+            } catch (IllegalArgumentException unknown) {
+                return false;
+            }
+        }
+
         /** The cluster token the cluster id derives from, default "etcd-cluster". */
         public Builder initialClusterToken(String token) {
             this.initialClusterToken = requireText(token, "initialClusterToken");
@@ -414,6 +707,15 @@ public final class CairnServer implements AutoCloseable {
             if (dataDir == null) {
                 throw new StartException("no data directory given", null);
             }
+            List<URI> own = initialCluster().get(name);
+            if (own == null) {
+                throw new StartException("couldn't find local name \"" + name + "\" in the initial cluster configuration "
+                        + initialCluster(), null);
+            }
+            if (!new HashSet<>(own).equals(new HashSet<>(peerUrls))) {
+                throw new StartException("--initial-cluster has " + name + "=" + own
+                        + " but the advertised peer URLs are " + peerUrls, null);
+            }
             StorageProvider provider;
             try {
                 provider = StorageProviders.byId(storage);
@@ -441,6 +743,7 @@ public final class CairnServer implements AutoCloseable {
                 } catch (IllegalStateException e) {
                     throw new StartException("data directory " + dataDir + " is unusable: corrupted: " + e.getMessage(), e);
                 }
+                server.startPeers(this);
                 server.node.start();
                 try {
                     server.node.firstLeader().get(30, TimeUnit.SECONDS);
@@ -453,6 +756,7 @@ public final class CairnServer implements AutoCloseable {
                     throw new StartException("interrupted while starting", e);
                 }
                 server.startEndpoints(this);
+                server.publishSelf();
                 return server;
             } catch (RuntimeException e) {
                 if (server != null) {

@@ -56,6 +56,10 @@ import io.cairn.api.maintenance.SnapshotResponse;
 import io.cairn.api.maintenance.StatusResponse;
 import io.cairn.api.watch.Watch;
 import io.cairn.api.watch.WatchStream;
+import io.cairn.raft.ConfChangeSingle;
+import io.cairn.raft.ConfChangeType;
+import io.cairn.server.concurrency.KvElection;
+import io.cairn.server.concurrency.KvLock;
 import io.cairn.server.lease.Lessor;
 import io.cairn.server.mvcc.HashResult;
 import io.cairn.server.mvcc.KvRequestChecks;
@@ -94,18 +98,24 @@ final class LocalCairn implements Cairn {
     private final int maxTxnOps;
     private final int maxRequestBytes;
     private final Supplier<WatchStream> watchStreams;
+    private final MemberTable members;
+    private final String token;
+    /** Set when this member has peers: lease calls only the leader answers go there. */
+    private volatile LeaseForwarding leaseForwarding;
 
     private final KV kv = new LocalKv();
     private final Lease lease = new LocalLease();
     private final Cluster cluster = new LocalCluster();
     private final Maintenance maintenance = new LocalMaintenance();
-    private final Lock lock = unimplemented(Lock.class);
-    private final Election election = unimplemented(Election.class);
+    // etcd's lock and election services run on the KV, watch and lease services (the watch is read lazily:
+    // watchStreams is set by the constructor, after these initialisers)
+    private final Lock lock = new KvLock(kv, () -> watch().openStream(), lease);
+    private final Election election = new KvElection(kv, () -> watch().openStream(), lease);
     private final Auth auth = unimplemented(Auth.class);
 
     LocalCairn(RaftNode node, MvccStore store, Lessor lessor, Backend stateBackend, Backend raftBackend,
                Executor completions, Member self, long clusterId, int maxTxnOps, int maxRequestBytes,
-               Supplier<WatchStream> watchStreams) {
+               Supplier<WatchStream> watchStreams, MemberTable members, String token) {
         this.node = node;
         this.store = store;
         this.lessor = lessor;
@@ -117,6 +127,16 @@ final class LocalCairn implements Cairn {
         this.maxTxnOps = maxTxnOps;
         this.maxRequestBytes = maxRequestBytes;
         this.watchStreams = watchStreams;
+        this.members = members;
+        this.token = token;
+    }
+
+    Member self() {
+        return self;
+    }
+
+    void leaseForwarding(LeaseForwarding forwarding) {
+        this.leaseForwarding = forwarding;
     }
 
     /** Sets this member as the member list shows it (its client URLs are known once the endpoints are bound). */
@@ -276,7 +296,14 @@ final class LocalCairn implements Cairn {
         @Override
         public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
             Objects.requireNonNull(request, "request");
-            return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
+            LeaseForwarding forwarding = leaseForwarding;
+            if (forwarding == null || lessor.isPrimary()) {
+                return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
+            }
+            // a follower asks the leader, which alone keeps deadlines; the keys are this member's (read after a barrier)
+            return node.readBarrier().thenCompose(v -> forwarding.timeToLive(request.id())).thenApply(answer ->
+                    new LeaseTimeToLiveResponse(header(), request.id(), answer.ttl(), answer.grantedTtl(),
+                            request.keys() && answer.ttl() >= 0 ? store.keysOfLease(request.id()) : List.of()));
         }
 
         @Override
@@ -304,6 +331,18 @@ final class LocalCairn implements Cairn {
             if (closed || publisher.isCancelled()) {
                 throw new IllegalStateException("the keep-alive stream is closed");
             }
+            LeaseForwarding forwarding = leaseForwarding;
+            if (forwarding != null && !lessor.isPrimary()) {
+                forwarding.keepAlive(id).whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        publisher.fail(failure instanceof CairnException c ? c
+                                : new CairnException(ErrorCode.NO_LEADER, failure));
+                    } else {
+                        publisher.offer(new LeaseKeepAliveResponse(store.currentHeader(), id, answer.ttl()));
+                    }
+                });
+                return;
+            }
             try {
                 publisher.offer(onPrimary(() -> lessor.renew(store, id, System.nanoTime())));
             } catch (CairnException e) {
@@ -325,40 +364,151 @@ final class LocalCairn implements Cairn {
 
     // ---- Cluster ------------------------------------------------------------------------------
 
+    /** Every member, by id; this member as it knows itself if the table does not list it yet. */
+    private List<Member> allMembers() {
+        List<Member> all = members.members();
+        if (all.isEmpty()) {
+            return List.of(self);
+        }
+        return all;
+    }
+
+    private static final int MAX_LEARNERS = 1; // etcd's default --max-learners
+
     private final class LocalCluster implements Cluster {
         @Override
         public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest request) {
-            return failed(new CairnException(StatusCode.UNIMPLEMENTED,
-                    "member add is " + NOT_IMPLEMENTED + " (this build runs one-member clusters)"));
+            Objects.requireNonNull(request, "request");
+            if (!validPeerUrls(request.peerUrls())) {
+                return failed(new CairnException(ErrorCode.MEMBER_BAD_URLS));
+            }
+            List<Member> current = allMembers();
+            for (Member m : current) {
+                for (String url : request.peerUrls()) {
+                    if (m.peerUrls().contains(url)) {
+                        return failed(new CairnException(ErrorCode.PEER_URL_EXISTS));
+                    }
+                }
+            }
+            long id = CairnServer.addedMemberId(request.peerUrls(), token);
+            if (members.member(id) != null) {
+                return failed(new CairnException(ErrorCode.MEMBER_EXISTS));
+            }
+            if (members.isRemoved(id)) {
+                return failed(new CairnException(StatusCode.FAILED_PRECONDITION, "membership: ID removed"));
+            }
+            if (request.learner()) {
+                if (current.stream().filter(Member::learner).count() >= MAX_LEARNERS) {
+                    return failed(new CairnException(ErrorCode.TOO_MANY_LEARNERS));
+                }
+            } else {
+                long voters = current.stream().filter(m -> !m.learner()).count();
+                long started = current.stream().filter(m -> !m.learner() && !m.name().isEmpty()).count();
+                // etcd's rule, with its exception: a second member may join a lone started one
+                if (started < quorum(voters + 1) && !(started == 1 && voters == 1)) {
+                    return failed(new CairnException(ErrorCode.MEMBER_NOT_ENOUGH_STARTED));
+                }
+            }
+            Member added = new Member(id, "", request.peerUrls(), List.of(), request.learner());
+            ConfChangeSingle change = new ConfChangeSingle(request.learner() ? ConfChangeType.ADD_LEARNER
+                    : ConfChangeType.ADD_VOTER, id);
+            return node.proposeConfChange(change, added).thenApply(ok -> {
+                Member now = members.member(id);
+                return new MemberAddResponse(header(), now == null ? added : now, allMembers());
+            });
         }
 
         @Override
         public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
-            // etcd refuses to remove the last voting member for want of started members
-            return failed(new CairnException(request.id() == self.id() ? ErrorCode.MEMBER_NOT_ENOUGH_STARTED
-                    : ErrorCode.MEMBER_NOT_FOUND));
+            Objects.requireNonNull(request, "request");
+            List<Member> current = allMembers();
+            Member target = current.stream().filter(m -> m.id() == request.id()).findFirst().orElse(null);
+            if (target == null) {
+                return failed(new CairnException(ErrorCode.MEMBER_NOT_FOUND));
+            }
+            if (!target.learner()) {
+                long voters = current.stream().filter(m -> !m.learner()).count() - 1;
+                long started = current.stream().filter(m -> !m.learner() && !m.name().isEmpty() && m.id() != target.id()).count();
+                if (voters == 0 || started < quorum(voters)) {
+                    return failed(new CairnException(ErrorCode.MEMBER_NOT_ENOUGH_STARTED));
+                }
+            }
+            return node.proposeConfChange(new ConfChangeSingle(ConfChangeType.REMOVE, request.id()), null)
+                    .thenApply(ok -> new MemberRemoveResponse(header(), allMembers()));
         }
 
         @Override
         public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
-            if (request.id() != self.id()) {
+            Objects.requireNonNull(request, "request");
+            if (!validPeerUrls(request.peerUrls())) {
+                return failed(new CairnException(ErrorCode.MEMBER_BAD_URLS));
+            }
+            List<Member> current = allMembers();
+            if (current.stream().noneMatch(m -> m.id() == request.id())) {
                 return failed(new CairnException(ErrorCode.MEMBER_NOT_FOUND));
             }
-            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "member update is " + NOT_IMPLEMENTED));
+            for (Member m : current) {
+                if (m.id() != request.id() && request.peerUrls().stream().anyMatch(m.peerUrls()::contains)) {
+                    return failed(new CairnException(ErrorCode.PEER_URL_EXISTS));
+                }
+            }
+            if (members.members().isEmpty()) {
+                // an old one-member data directory whose table was never written: nothing to update through
+                return failed(new CairnException(StatusCode.UNIMPLEMENTED, "member update needs the member table"));
+            }
+            return node.<Object>propose(new RequestCodec.MemberPeerUpdate(request.id(), request.peerUrls()))
+                    .thenApply(ok -> new MemberUpdateResponse(header(), allMembers()));
         }
 
         @Override
         public CompletableFuture<MemberListResponse> memberList(MemberListRequest request) {
-            Supplier<MemberListResponse> list = () -> new MemberListResponse(header(), List.of(self));
+            Supplier<MemberListResponse> list = () -> new MemberListResponse(header(), allMembers());
             return request.linearizable() ? linearizable(list) : serializable(list);
         }
 
         @Override
         public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
-            // the only member is a voter already
-            return failed(new CairnException(request.id() == self.id() ? ErrorCode.MEMBER_NOT_LEARNER
-                    : ErrorCode.MEMBER_NOT_FOUND));
+            Objects.requireNonNull(request, "request");
+            Member target = allMembers().stream().filter(m -> m.id() == request.id()).findFirst().orElse(null);
+            if (target == null) {
+                return failed(new CairnException(ErrorCode.MEMBER_NOT_FOUND));
+            }
+            if (!target.learner()) {
+                return failed(new CairnException(ErrorCode.MEMBER_NOT_LEARNER));
+            }
+            // etcd asks the leader whether the learner's log is within 10% of its own. A follower
+            // cannot tell, and refuses as etcd does when the learner is not ready.
+            return node.learnerInSync(request.id()).thenCompose(inSync -> {
+                if (!inSync || target.name().isEmpty()) {
+                    return failed(new CairnException(ErrorCode.LEARNER_NOT_READY));
+                }
+                return node.proposeConfChange(new ConfChangeSingle(ConfChangeType.ADD_VOTER, request.id()), null)
+                        .thenApply(ok -> new MemberPromoteResponse(header(), allMembers()));
+            });
         }
+    }
+
+    private static long quorum(long voters) {
+        return voters / 2 + 1;
+    }
+
+    /** etcd's check: every URL absolute http(s)://host:port, at least one. */
+    private static boolean validPeerUrls(List<String> urls) {
+        if (urls.isEmpty()) {
+            return false;
+        }
+        for (String url : urls) {
+            try {
+                java.net.URI uri = new java.net.URI(url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                        || uri.getPort() <= 0 || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+                    return false;
+                }
+            } catch (java.net.URISyntaxException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- Maintenance --------------------------------------------------------------------------
@@ -373,9 +523,10 @@ final class LocalCairn implements Cairn {
         public CompletableFuture<StatusResponse> status() {
             return serializable(() -> {
                 long dbSize = stateBackend.stats().sizeOnDiskBytes() + raftBackend.stats().sizeOnDiskBytes();
+                Member me = members.member(self.id());
                 return new StatusResponse(header(), ETCD_API_VERSION, Math.max(0, dbSize), node.leader(), node.lastIndex(),
-                        node.term(), node.appliedIndex(), List.of(), Math.max(0, dbSize), false, "3.5.0", 0,
-                        DowngradeInfo.NONE);
+                        node.term(), node.appliedIndex(), List.of(), Math.max(0, dbSize), me != null && me.learner(),
+                        "3.5.0", 0, DowngradeInfo.NONE);
             });
         }
 
@@ -411,7 +562,8 @@ final class LocalCairn implements Cairn {
 
         @Override
         public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
-            return failed(new CairnException(ErrorCode.BAD_LEADER_TRANSFEREE));
+            Objects.requireNonNull(request, "request");
+            return node.transferLeadership(request.targetId()).thenApply(v -> new MoveLeaderResponse(header()));
         }
     }
 }

@@ -2,22 +2,30 @@ package io.cairn.server;
 
 import io.cairn.api.CairnException;
 import io.cairn.api.ErrorCode;
+import io.cairn.api.StatusCode;
+import io.cairn.api.cluster.Member;
 import io.cairn.api.kv.CompactionRequest;
 import io.cairn.api.kv.DeleteRangeRequest;
 import io.cairn.api.kv.PutRequest;
 import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.lease.LeaseGrantRequest;
 import io.cairn.api.lease.LeaseRevokeRequest;
+import io.cairn.raft.ConfChange;
+import io.cairn.raft.ConfChangeSingle;
+import io.cairn.raft.ConfChangeType;
 import io.cairn.raft.ConfState;
 import io.cairn.raft.Entry;
 import io.cairn.raft.EntryType;
 import io.cairn.raft.Message;
+import io.cairn.raft.MessageType;
+import io.cairn.raft.ProgressStatus;
 import io.cairn.raft.ProposalDroppedException;
 import io.cairn.raft.RaftCodec;
 import io.cairn.raft.RaftConfig;
 import io.cairn.raft.RawNode;
 import io.cairn.raft.ReadState;
 import io.cairn.raft.Ready;
+import io.cairn.raft.Snapshot;
 import io.cairn.raft.SoftState;
 import io.cairn.raft.StateRole;
 import io.cairn.server.lease.Lessor;
@@ -62,33 +70,55 @@ final class RaftNode implements AutoCloseable {
     static final int ELECTION_TICKS = 10;
     static final int HEARTBEAT_TICKS = 1;
     static final long REQUEST_TIMEOUT_MILLIS = 7_000;
-    /** Entries kept in the log behind the applied index after a compaction of the log's prefix. */
-    static final long LOG_KEEP_ENTRIES = 5_000;
-    static final long LOG_COMPACT_THRESHOLD = 20_000;
+    /** etcd's --snapshot-count default: a snapshot (and log compaction) every this many applied entries. */
+    static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
+    /** etcd's snapshotCatchUpEntries: entries kept behind a snapshot, so slow followers catch up from the log. */
+    static final long DEFAULT_CATCH_UP_ENTRIES = 5_000;
     /** Lease revokes proposed per tick at most (etcd paces expiry too). */
     static final int EXPIRED_LEASES_PER_TICK = 64;
 
-    /** The seam for peers (the cluster issue): sends messages after the Ready's persistence. */
+    /** The seam for peers: sends messages after the Ready's persistence. Called on the loop thread only. */
     interface PeerSender {
         /** One member, no peers: every message would be for a peer that does not exist. */
         PeerSender NONE = messages -> {};
 
+        /**
+         * Sends {@code messages} without blocking. A {@link MessageType#SNAP} message must be answered
+         * with {@link RaftNode#reportSnapshot} once its transfer ends (the state to send is read from a
+         * consistent view taken in this call, on the loop thread, between two applied entries).
+         */
         void send(List<Message> messages);
     }
+
+    /** Replaces the state machine with a received snapshot's state (loop thread, before the log records it). */
+    interface SnapshotInstaller {
+        SnapshotInstaller NONE = index -> {
+            throw new IllegalStateException("this member cannot install snapshots (no peers)");
+        };
+
+        void install(long index);
+    }
+
+    /** Thrown into pending requests when this member learns it was removed. */
+    static final String REMOVED_MESSAGE = "etcdserver: the member has been permanently removed from the cluster";
 
     private final long memberId;
     private final BackendRaftStorage log;
     private final Backend stateBackend;
     private final MvccStore store;
     private final Lessor lessor;
+    private final MemberTable members;
     private final ApplyListener listener;
-    private final PeerSender peers;
+    private volatile PeerSender peers = PeerSender.NONE;
+    private volatile SnapshotInstaller installer = SnapshotInstaller.NONE;
     private final Executor completions;
     private final RawNode raw;
     private final int maxRequestBytes;
 
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    /** Loop thread: the term each pending proposal was handed to Raft in (to fail it fast when dropped). */
+    private final Map<Long, Long> proposedInTerm = new HashMap<>();
     private final AtomicLong nextRequestId;
     private final Thread thread;
     private volatile boolean running = true;
@@ -104,29 +134,38 @@ final class RaftNode implements AutoCloseable {
     private final CompletableFuture<Void> firstLeader = new CompletableFuture<>();
 
     // Loop-thread state.
-    private final List<byte[]> heldProposals = new ArrayList<>();
+    private final List<Runnable> heldProposals = new ArrayList<>();
+    private long removedAtTick = -1;
     private final List<CompletableFuture<Void>> readsWaitingForIndex = new ArrayList<>();
     private ReadBatch readInFlight;
     private final ArrayDeque<ReadBatch> readsWaitingForApply = new ArrayDeque<>();
     private long readContextCounter;
     private final Map<Long, Long> revokingSince = new HashMap<>();
     private long ticks;
-    // Log compaction policy; volatile so tests may tighten it from another thread.
-    private volatile long logCompactThreshold = LOG_COMPACT_THRESHOLD;
-    private volatile long logKeepEntries = LOG_KEEP_ENTRIES;
+    // Snapshot policy; volatile so tests may tighten it from another thread.
+    private volatile long snapshotCount = DEFAULT_SNAPSHOT_COUNT;
+    private volatile long catchUpEntries = DEFAULT_CATCH_UP_ENTRIES;
+    /** Loop thread: the applied index of the last snapshot (log compaction). */
+    private long snapshotIndex;
 
     private record ReadBatch(byte[] context, List<CompletableFuture<Void>> waiters, long issuedAtTick, long[] index) {}
 
+    /**
+     * @param initialVoters the voters to bootstrap with on an empty log (etcd's
+     *     {@code --initial-cluster-state new}); empty to join an existing cluster, whose leader
+     *     then sends this member the log or a snapshot
+     */
     RaftNode(long memberId, BackendRaftStorage log, Backend stateBackend, MvccStore store, Lessor lessor,
-             ApplyListener listener, PeerSender peers, Executor completions, int maxRequestBytes) {
+             MemberTable members, ApplyListener listener, List<Long> initialVoters, Executor completions,
+             int maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
         this.memberId = memberId;
         this.log = log;
         this.stateBackend = stateBackend;
         this.store = store;
         this.lessor = lessor;
+        this.members = members;
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.peers = Objects.requireNonNull(peers, "peers");
         this.completions = Objects.requireNonNull(completions, "completions");
         // Request ids need only be unique among this process's proposals and the unapplied ones of
         // a previous run that replay finds in the log: start from a random point.
@@ -145,11 +184,12 @@ final class RaftNode implements AutoCloseable {
                 .applied(Math.max(applied, snapshotIndex))
                 .build();
         this.raw = new RawNode(config, log);
-        if (fresh) {
-            // etcd's --initial-cluster-state new, with this member as the whole initial cluster.
-            raw.bootstrap(List.of(memberId));
+        if (fresh && !initialVoters.isEmpty()) {
+            // etcd's --initial-cluster-state new: every initial member bootstraps the same voters.
+            raw.bootstrap(initialVoters);
         }
         this.appliedIndex = Math.max(applied, snapshotIndex);
+        this.snapshotIndex = snapshotIndex;
         this.lastIndex = log.lastIndex();
         this.term = log.hardState().term();
         this.thread = Thread.ofPlatform().name("cairn-raft-" + Long.toHexString(memberId)).daemon(true)
@@ -158,6 +198,12 @@ final class RaftNode implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Wires the peers (before {@link #start}). */
+    void peers(PeerSender sender, SnapshotInstaller snapshotInstaller) {
+        this.peers = Objects.requireNonNull(sender, "sender");
+        this.installer = Objects.requireNonNull(snapshotInstaller, "snapshotInstaller");
     }
 
     // ---- requests (any thread) ----------------------------------------------------------------
@@ -190,6 +236,107 @@ final class RaftNode implements AutoCloseable {
         return (CompletableFuture<R>) (CompletableFuture<?>) future;
     }
 
+    /**
+     * Proposes a membership change carrying {@code member} (the added member's record, or null) and
+     * completes once it is applied here: with TRUE, or with etcd's error if the apply refused it.
+     */
+    CompletableFuture<Object> proposeConfChange(ConfChangeSingle change, Member member) {
+        long id = nextRequestId.getAndIncrement();
+        byte[] record = member == null ? new byte[0] : MemberTable.encodeMember(member);
+        byte[] context = ByteBuffer.allocate(8 + record.length).putLong(id).put(record).array();
+        ConfChange cc = new ConfChange(io.cairn.raft.ConfChangeTransition.AUTO, List.of(change), context);
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(stopped());
+            return future;
+        }
+        pending.put(id, future);
+        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            if (pending.remove(id, future)) {
+                future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
+            }
+        });
+        submit(() -> proposeConfChangeOnLoop(cc, id));
+        return future;
+    }
+
+    /** Steps a message from a peer (any thread); malformed or misaddressed messages are dropped. */
+    void deliver(Message m) {
+        if (m.to() != memberId) {
+            return;
+        }
+        submit(() -> {
+            try {
+                raw.step(m);
+            } catch (IllegalArgumentException malformed) {
+                System.getLogger(RaftNode.class.getName()).log(System.Logger.Level.WARNING,
+                        "dropped a malformed message from " + Long.toHexString(m.from()) + ": " + malformed.getMessage());
+            }
+        });
+    }
+
+    void reportUnreachable(long peer) {
+        submit(() -> raw.reportUnreachable(peer));
+    }
+
+    void reportSnapshot(long peer, boolean succeeded) {
+        submit(() -> raw.reportSnapshot(peer, succeeded));
+    }
+
+    /**
+     * Asks the leader (this member) to hand leadership to {@code transferee}; completes when it
+     * leads, fails with etcd's errors when this member is not the leader or the transfer times out.
+     */
+    CompletableFuture<Void> transferLeadership(long transferee) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(() -> {
+            if (leader != memberId) {
+                done.completeExceptionally(new CairnException(ErrorCode.NOT_LEADER));
+                return;
+            }
+            if (!raw.status().config().voters().contains(transferee)) {
+                done.completeExceptionally(new CairnException(ErrorCode.BAD_LEADER_TRANSFEREE));
+                return;
+            }
+            if (transferee == memberId) {
+                done.complete(null);
+                return;
+            }
+            raw.transferLeader(transferee);
+            leadershipWaiters.add(new LeadershipWaiter(transferee, ticks, done));
+        });
+        return done.thenApplyAsync(v -> v, completions);
+    }
+
+    private record LeadershipWaiter(long expected, long sinceTick, CompletableFuture<Void> done) {}
+    private final List<LeadershipWaiter> leadershipWaiters = new ArrayList<>();
+
+    /**
+     * Whether learner {@code id} is in sync with this leader, etcd's rule: its match index is at
+     * least 90% of the leader's. Completes with false on a follower (it cannot tell).
+     */
+    CompletableFuture<Boolean> learnerInSync(long id) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        submit(() -> {
+            if (leader != memberId) {
+                answer.complete(false);
+                return;
+            }
+            Map<Long, ProgressStatus> progress = raw.status().progress();
+            ProgressStatus learner = progress.get(id);
+            ProgressStatus self = progress.get(memberId);
+            answer.complete(learner != null && self != null && learner.match() >= self.match() * 9 / 10);
+        });
+        return answer.thenApplyAsync(v -> v, completions);
+    }
+
+    /** The current voters and learners as Raft sees them (loop thread snapshot, may be slightly stale). */
+    CompletableFuture<ConfState> configuration() {
+        CompletableFuture<ConfState> answer = new CompletableFuture<>();
+        submit(() -> answer.complete(raw.status().config()));
+        return answer.thenApplyAsync(v -> v, completions);
+    }
+
     /** Completes once the state machine has applied everything committed before this call (ReadIndex). */
     CompletableFuture<Void> readBarrier() {
         CompletableFuture<Void> future = new CompletableFuture<>();
@@ -208,13 +355,17 @@ final class RaftNode implements AutoCloseable {
         return firstLeader;
     }
 
-    /** Compacts the log's prefix once more than {@code threshold} applied entries are held, keeping {@code keep}. */
-    void compactLogEvery(long threshold, long keep) {
-        if (threshold <= 0 || keep < 0) {
-            throw new IllegalArgumentException("threshold must be positive and keep not negative, got " + threshold + ", " + keep);
+    /**
+     * etcd's rule: once {@code count} entries were applied since the last snapshot, take one (here:
+     * flush the state machine, the snapshot of this member) and compact the log up to the applied
+     * index less {@code catchUp} entries, kept for followers that lag a little.
+     */
+    void snapshotEvery(long count, long catchUp) {
+        if (count <= 0 || catchUp < 0) {
+            throw new IllegalArgumentException("count must be positive and catchUp not negative, got " + count + ", " + catchUp);
         }
-        this.logCompactThreshold = threshold;
-        this.logKeepEntries = keep;
+        this.snapshotCount = count;
+        this.catchUpEntries = catchUp;
     }
 
     long memberId() { return memberId; }
@@ -242,7 +393,7 @@ final class RaftNode implements AutoCloseable {
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
         long nextTick = System.nanoTime() + tickNanos;
         try {
-            if (raw.status().config().voters().equals(java.util.Set.of(memberId))) {
+            if (raw.status().config().voters().equals(java.util.Set.of(memberId)) && raw.status().config().learners().isEmpty()) {
                 raw.campaign(); // alone: no need to wait an election timeout
             }
             while (running) {
@@ -281,6 +432,13 @@ final class RaftNode implements AutoCloseable {
         if (rd.softState() != null) {
             onSoftState(rd.softState());
         }
+        if (rd.snapshot() != null && !rd.snapshot().isEmpty()) {
+            // The state first, then the log: a crash between leaves a state machine ahead of the log
+            // (entries it holds are skipped at replay), never a log whose prefix nobody has.
+            installer.install(rd.snapshot().metadata().index());
+            appliedIndex = rd.snapshot().metadata().index();
+            snapshotIndex = appliedIndex;
+        }
         // 1. persist: one batch (synced if needed) for the whole Ready
         log.save(rd);
         lastIndex = log.lastIndex();
@@ -288,7 +446,7 @@ final class RaftNode implements AutoCloseable {
             term = rd.hardState().term();
         }
         // 2. send (only after 1 is durable)
-        peers.send(rd.messages());
+        peers.send(withFreshSnapshots(rd.messages()));
         // 3. apply
         for (Entry e : rd.committedEntries()) {
             apply(e);
@@ -307,12 +465,52 @@ final class RaftNode implements AutoCloseable {
         if (!firstLeader.isDone() && leader != 0 && appliedIndex >= log.hardState().commit()) {
             firstLeader.complete(null);
         }
-        maybeCompactLog();
+        maybeSnapshot();
+        if (removedAtTick < 0 && members != null && members.isRemoved(memberId)) {
+            removedAtTick = ticks;
+        }
+    }
+
+    /**
+     * A snapshot message whose configuration does not list its recipient (a member added after the
+     * last snapshot) would be refused by it: take a fresh snapshot at the applied index instead.
+     */
+    private List<Message> withFreshSnapshots(List<Message> messages) {
+        List<Message> out = null;
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (m.type() != MessageType.SNAP) {
+                continue;
+            }
+            ConfState cs = m.snapshot().metadata().confState();
+            if (cs.voters().contains(m.to()) || cs.learners().contains(m.to()) || cs.votersOutgoing().contains(m.to())
+                    || cs.learnersNext().contains(m.to())) {
+                continue;
+            }
+            if (appliedIndex > log.snapshot().metadata().index() && appliedIndex <= log.lastIndex()) {
+                stateBackend.flush();
+                log.compact(appliedIndex);
+                snapshotIndex = appliedIndex;
+            }
+            Snapshot fresh = log.snapshot();
+            if (out == null) {
+                out = new ArrayList<>(messages);
+            }
+            out.set(i, m.toBuilder().snapshot(fresh).build());
+        }
+        return out == null ? messages : out;
     }
 
     private void onSoftState(SoftState ss) {
         long previous = leader;
         leader = ss.leader();
+        for (Iterator<LeadershipWaiter> it = leadershipWaiters.iterator(); it.hasNext(); ) {
+            LeadershipWaiter w = it.next();
+            if (leader == w.expected()) {
+                it.remove();
+                completions.execute(() -> w.done().complete(null));
+            }
+        }
         if (ss.role() == StateRole.LEADER && !lessor.isPrimary()) {
             // etcd extends every lease by an election timeout when a leader takes over
             lessor.promote(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos((long) TICK_MILLIS * ELECTION_TICKS));
@@ -321,33 +519,96 @@ final class RaftNode implements AutoCloseable {
             revokingSince.clear();
         }
         if (previous == 0 && leader != 0 && !heldProposals.isEmpty()) {
-            List<byte[]> held = new ArrayList<>(heldProposals);
+            List<Runnable> held = new ArrayList<>(heldProposals);
             heldProposals.clear();
-            for (byte[] data : held) {
-                proposeOnLoop(data, 0);
-            }
+            held.forEach(Runnable::run);
         }
     }
 
     private void proposeOnLoop(byte[] data, long requestId) {
         if (leader == 0) {
-            heldProposals.add(data); // no leader yet: wait for one (the request's timeout bounds it)
+            // no leader yet: wait for one (the request's timeout bounds it)
+            heldProposals.add(() -> proposeOnLoop(data, requestId));
             return;
         }
         try {
             raw.propose(data);
-        } catch (ProposalDroppedException e) {
             if (requestId != 0) {
-                CompletableFuture<Object> future = pending.remove(requestId);
+                proposedInTerm.put(requestId, raw.status().hardState().term());
+            }
+        } catch (ProposalDroppedException e) {
+            failProposal(requestId, e);
+        }
+    }
+
+    private void proposeConfChangeOnLoop(ConfChange cc, long requestId) {
+        if (leader == 0) {
+            heldProposals.add(() -> proposeConfChangeOnLoop(cc, requestId));
+            return;
+        }
+        try {
+            raw.proposeConfChange(cc);
+            proposedInTerm.put(requestId, raw.status().hardState().term());
+        } catch (ProposalDroppedException e) {
+            failProposal(requestId, e);
+        }
+    }
+
+    private void failProposal(long requestId, ProposalDroppedException e) {
+        if (requestId == 0) {
+            return;
+        }
+        CompletableFuture<Object> future = pending.remove(requestId);
+        if (future == null) {
+            return;
+        }
+        CairnException error = switch (e.reason()) {
+            case NO_LEADER -> new CairnException(ErrorCode.NO_LEADER, e);
+            case LEADER_TRANSFER_IN_PROGRESS, NOT_A_MEMBER -> new CairnException(ErrorCode.LEADER_CHANGED, e);
+            case CONF_CHANGE_REJECTED -> new CairnException(StatusCode.FAILED_PRECONDITION,
+                    "etcdserver: re-configuration failed: " + e.getMessage(), e);
+            default -> new CairnException(ErrorCode.NOT_LEADER.status(), "etcdserver: " + e.getMessage(), e);
+        };
+        completions.execute(() -> future.completeExceptionally(error));
+    }
+
+    /**
+     * A new leader's empty entry of {@code term} is applied: a proposal handed to Raft in an earlier
+     * term and not applied yet was dropped with the old leader (had it been kept, it would sit before
+     * this entry and would have been applied first). Fail it now, as etcd's "leader changed", instead
+     * of after the request timeout.
+     */
+    private void failProposalsOfEarlierTerms(long term) {
+        for (Iterator<Map.Entry<Long, Long>> it = proposedInTerm.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Long> e = it.next();
+            if (e.getValue() < term) {
+                it.remove();
+                CompletableFuture<Object> future = pending.remove(e.getKey());
                 if (future != null) {
-                    completions.execute(() -> future.completeExceptionally(
-                            new CairnException(ErrorCode.NOT_LEADER.status(), "etcdserver: " + e.getMessage(), e)));
+                    completions.execute(() -> future.completeExceptionally(new CairnException(ErrorCode.LEADER_CHANGED)));
                 }
+            } else if (!pending.containsKey(e.getKey())) {
+                it.remove();
             }
         }
     }
 
     private void onTick(long now) {
+        if (removedAtTick >= 0 && ticks - removedAtTick > 2L * ELECTION_TICKS) {
+            // Removed: stop once the remaining voters have had time to learn the removal is committed
+            // (heartbeats carry the commit index), so none of them depends on this member any more.
+            failure = new CairnException(StatusCode.FAILED_PRECONDITION, REMOVED_MESSAGE);
+            running = false;
+            return;
+        }
+        for (Iterator<LeadershipWaiter> it = leadershipWaiters.iterator(); it.hasNext(); ) {
+            LeadershipWaiter w = it.next();
+            if (ticks - w.sinceTick() > 3L * ELECTION_TICKS) {
+                it.remove();
+                completions.execute(() -> w.done().completeExceptionally(new CairnException(StatusCode.UNAVAILABLE,
+                        "etcdserver: request timed out, leader transfer took too long")));
+            }
+        }
         // Expiry: decided by the leader's clock, applied through the log as revokes.
         if (lessor.isPrimary() && leader == memberId) {
             revokingSince.values().removeIf(since -> ticks - since > 3L * ELECTION_TICKS);
@@ -388,13 +649,17 @@ final class RaftNode implements AutoCloseable {
         }
     }
 
-    private void maybeCompactLog() {
+    private void maybeSnapshot() {
         long applied = appliedIndex;
-        long keep = logKeepEntries;
-        if (applied - log.firstIndex() > logCompactThreshold && applied - keep >= log.firstIndex()) {
+        if (applied - snapshotIndex <= snapshotCount) {
+            return;
+        }
+        snapshotIndex = applied;
+        long compactTo = applied - catchUpEntries;
+        if (compactTo >= log.firstIndex()) {
             // The state machine writes unsynced; make what it applied durable before the log forgets it.
             stateBackend.flush();
-            log.compact(applied - keep);
+            log.compact(compactTo);
         }
     }
 
@@ -403,19 +668,77 @@ final class RaftNode implements AutoCloseable {
     private void apply(Entry e) {
         long index = e.index();
         if (e.type() == EntryType.CONF_CHANGE) {
-            ConfState cs = raw.applyConfChange(RaftCodec.decodeConfChange(e.data()));
-            log.saveConfState(cs);
+            applyConfChange(index, RaftCodec.decodeConfChange(e.data()));
+        } else if (e.data().length == 0) {
+            failProposalsOfEarlierTerms(e.term());
             if (index > store.consistentIndex()) {
-                store.recordApplied(index);
+                store.recordApplied(index); // a new leader's empty entry
             }
         } else if (index <= store.consistentIndex()) {
             // replay after a restart: the state machine already has this entry
-        } else if (e.data().length == 0) {
-            store.recordApplied(index); // a new leader's empty entry
         } else {
             applyRequest(index, RequestCodec.decode(e.data()));
         }
         appliedIndex = index;
+    }
+
+    /**
+     * A committed membership change: Raft's configuration, then the member table (in the batch that
+     * records the applied index). Re-adding a removed id is refused here, deterministically on every
+     * member (etcd's ErrIDRemoved), and Raft does not apply it. At replay (index at or below the
+     * state machine's) only Raft's side is redone: the table already holds the effect.
+     */
+    private void applyConfChange(long index, ConfChange cc) {
+        ByteBuffer context = ByteBuffer.wrap(cc.context());
+        long requestId = context.remaining() >= 8 ? context.getLong() : 0;
+        byte[] record = new byte[context.remaining()];
+        context.get(record);
+        ConfChangeSingle single = cc.changes().isEmpty() ? null : cc.changes().get(0);
+        boolean refused = single != null && single.type() != ConfChangeType.REMOVE && members != null
+                && members.isRemoved(single.nodeId());
+        if (!refused) {
+            ConfState cs = raw.applyConfChange(cc);
+            log.saveConfState(cs);
+        }
+        if (index > store.consistentIndex()) {
+            MemberTable.Change change = refused || single == null || members == null ? null
+                    : memberChange(single, record);
+            store.recordApplied(index, change == null ? null : change::write);
+            if (change != null) {
+                change.commit();
+            }
+        }
+        appliedProposals.incrementAndGet();
+        CompletableFuture<Object> future = requestId == 0 ? null : pending.remove(requestId);
+        proposedInTerm.remove(requestId);
+        if (future != null) {
+            completions.execute(() -> {
+                if (refused) {
+                    future.completeExceptionally(new CairnException(StatusCode.FAILED_PRECONDITION, "membership: ID removed"));
+                } else {
+                    future.complete(Boolean.TRUE);
+                }
+            });
+        }
+    }
+
+    private MemberTable.Change memberChange(ConfChangeSingle single, byte[] record) {
+        Member existing = members.member(single.nodeId());
+        return switch (single.type()) {
+            case REMOVE -> existing == null ? null : members.remove(single.nodeId());
+            case ADD_VOTER, ADD_LEARNER -> {
+                boolean learner = single.type() == ConfChangeType.ADD_LEARNER;
+                if (record.length > 0) {
+                    Member added = MemberTable.decodeMember(record);
+                    yield members.put(new Member(single.nodeId(), existing == null ? added.name() : existing.name(),
+                            added.peerUrls(), existing == null ? added.clientUrls() : existing.clientUrls(), learner));
+                }
+                // a promotion (or a bootstrap entry of a member the table already has)
+                yield existing == null || existing.learner() == learner ? null
+                        : members.put(new Member(existing.id(), existing.name(), existing.peerUrls(),
+                                existing.clientUrls(), learner));
+            }
+        };
     }
 
     private void applyRequest(long index, RequestCodec.LogRequest logRequest) {
@@ -440,6 +763,10 @@ final class RaftNode implements AutoCloseable {
                     lessor.applyCheckpoint(store, index, checkpoint.id(), checkpoint.remainingTtlSeconds());
                     yield Boolean.TRUE;
                 }
+                case RequestCodec.MemberAttributes attributes -> applyMemberChange(index, attributes.id(),
+                        m -> new Member(m.id(), attributes.name(), attributes.peerUrls(), attributes.clientUrls(), m.learner()));
+                case RequestCodec.MemberPeerUpdate update -> applyMemberChange(index, update.id(),
+                        m -> new Member(m.id(), m.name(), update.peerUrls(), m.clientUrls(), m.learner()));
                 default -> throw new IllegalStateException("entry " + index + " holds an unknown request "
                         + logRequest.request().getClass().getName());
             };
@@ -449,6 +776,7 @@ final class RaftNode implements AutoCloseable {
             error = rejected;
         }
         appliedProposals.incrementAndGet();
+        proposedInTerm.remove(logRequest.requestId());
         CompletableFuture<Object> future = logRequest.requestId() == 0 ? null : pending.remove(logRequest.requestId());
         if (future != null) {
             Object answer = response;
@@ -461,6 +789,19 @@ final class RaftNode implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Changes a present member's record; a member not (or no longer) in the table: etcd's "member not found". */
+    private Object applyMemberChange(long index, long id, java.util.function.UnaryOperator<Member> update) {
+        Member existing = members == null ? null : members.member(id);
+        if (existing == null) {
+            store.recordApplied(index);
+            throw new CairnException(ErrorCode.MEMBER_NOT_FOUND);
+        }
+        MemberTable.Change change = members.put(update.apply(existing));
+        store.recordApplied(index, change::write);
+        change.commit();
+        return Boolean.TRUE;
     }
 
     private Object events(WriteResult<?> result) {

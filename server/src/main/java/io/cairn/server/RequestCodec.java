@@ -39,8 +39,24 @@ final class RequestCodec {
     /** etcd's lease checkpoint: the remaining TTL of a lease, recorded through the log. */
     record LeaseCheckpoint(long id, long remainingTtlSeconds) {}
 
+    /** etcd's publish: a member's name and client URLs (and peer URLs, so a joiner replaying the log learns them). */
+    record MemberAttributes(long id, String name, List<String> peerUrls, List<String> clientUrls) {
+        MemberAttributes {
+            peerUrls = List.copyOf(peerUrls);
+            clientUrls = List.copyOf(clientUrls);
+        }
+    }
+
+    /** etcd's MemberUpdate: new peer URLs for a member. */
+    record MemberPeerUpdate(long id, List<String> peerUrls) {
+        MemberPeerUpdate {
+            peerUrls = List.copyOf(peerUrls);
+        }
+    }
+
     private static final int PUT = 1, DELETE_RANGE = 2, TXN = 3, RANGE = 4, COMPACTION = 5, LEASE_GRANT = 6,
-            LEASE_REVOKE = 7, LEASE_CHECKPOINT = 8;
+            LEASE_REVOKE = 7, LEASE_CHECKPOINT = 8,
+            MEMBER_ATTRIBUTES = 9, MEMBER_PEER_UPDATE = 10;
 
     private RequestCodec() {}
 
@@ -69,6 +85,14 @@ final class RequestCodec {
             case LeaseGrantRequest g -> { w.write(LEASE_GRANT); w.varint(g.ttl()); w.varint(g.id()); }
             case LeaseRevokeRequest r -> { w.write(LEASE_REVOKE); w.varint(r.id()); }
             case LeaseCheckpoint c -> { w.write(LEASE_CHECKPOINT); w.varint(c.id()); w.varint(c.remainingTtlSeconds()); }
+            case MemberAttributes a -> {
+                w.write(MEMBER_ATTRIBUTES);
+                w.varint(a.id());
+                w.bytes(Bytes.fromUtf8(a.name()));
+                strings(w, a.peerUrls());
+                strings(w, a.clientUrls());
+            }
+            case MemberPeerUpdate u -> { w.write(MEMBER_PEER_UPDATE); w.varint(u.id()); strings(w, u.peerUrls()); }
             default -> throw new IllegalArgumentException("not a request the Raft log carries: " + request.getClass().getName());
         }
     }
@@ -93,6 +117,16 @@ final class RequestCodec {
             }
             case LEASE_REVOKE -> new LeaseRevokeRequest(r.varint());
             case LEASE_CHECKPOINT -> new LeaseCheckpoint(r.varint(), r.varint());
+            case MEMBER_ATTRIBUTES -> {
+                long id = r.varint();
+                String name = r.bytes().toUtf8();
+                List<String> peers = readStrings(r);
+                yield new MemberAttributes(id, name, peers, readStrings(r));
+            }
+            case MEMBER_PEER_UPDATE -> {
+                long id = r.varint();
+                yield new MemberPeerUpdate(id, readStrings(r));
+            }
             default -> throw r.error("unknown request tag " + tag);
         };
         r.end();
@@ -100,6 +134,20 @@ final class RequestCodec {
     }
 
     // ---- writing ------------------------------------------------------------------------------
+
+    private static void strings(Writer w, List<String> values) {
+        w.varint(values.size());
+        values.forEach(v -> w.bytes(Bytes.fromUtf8(v)));
+    }
+
+    private static List<String> readStrings(Reader r) {
+        int n = r.count();
+        List<String> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(r.bytes().toUtf8());
+        }
+        return out;
+    }
 
     private static void put(Writer w, PutRequest p) {
         w.bytes(p.key());

@@ -96,6 +96,23 @@ public final class Lessor {
         return lessor;
     }
 
+    /**
+     * Reads the lease table again from {@code backend}, after a snapshot from the leader replaced
+     * it. A primary gives every lease its full TTL again (this member installs snapshots only as a
+     * follower, so it is not primary in practice).
+     */
+    public synchronized void reload(Backend backend) {
+        leases.clear();
+        backend.scan(KEYSPACE, null, null, ScanOrder.ASCENDING, 0, (key, value) -> {
+            Lease lease = decode(key, value);
+            leases.put(lease.id(), lease);
+            return true;
+        });
+        if (deadlines != null) {
+            deadlines.keySet().retainAll(leases.keySet());
+        }
+    }
+
     /** Whether lease {@code id} exists: what {@link MvccStore.Options#leaseExists()} should ask. */
     public boolean exists(long id) {
         return leases.containsKey(id);

@@ -169,6 +169,16 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the store's state again from the backend, after a snapshot from the leader replaced
+     * its contents (the node's loop thread, between two applied entries).
+     */
+    public void reload() {
+        synchronized (applyLock) {
+            load();
+        }
+    }
+
     // ---- accessors -------------------------------------------------------------------------
 
     /** The revision of the newest write, 1 for an empty store. */

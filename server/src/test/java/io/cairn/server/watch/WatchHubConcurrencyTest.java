@@ -86,17 +86,13 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
         fast.next(WatchResponse::created, "created");
 
         int writes = 3000;
-        long started = System.nanoTime();
-        long maxApply = 0;
+        // onApplied never waits for a subscriber: were it to wait for the slow one (no demand), this
+        // loop would never end and the class timeout would fail the test. No timing is asserted.
         for (int i = 0; i < writes; i++) {
             WriteResult<?> result = store.applyPut(++raftIndex, PutRequest.of(b("s/" + (i % 50)), b("v" + i)));
-            long before = System.nanoTime();
             hub.onApplied(result.revision(), result.events());
-            maxApply = Math.max(maxApply, System.nanoTime() - before);
             assertTrue(hub.windowEventCount() <= 64, "the window stays bounded");
         }
-        long elapsed = System.nanoTime() - started;
-        assertTrue(maxApply < TimeUnit.MILLISECONDS.toNanos(200), "onApplied took " + maxApply + " ns at worst");
         List<Event> fastEvents = fast.events(0, writes);
         assertEquals(writes, fastEvents.size());
         slow.expectNothing(50);
@@ -107,7 +103,6 @@ class WatchHubConcurrencyTest extends WatchTestSupport {
         List<Event> slowEvents = slow.events(0, writes);
         assertTrue(hub.catchUpReads() > readsBefore, "the slow watcher fell out of the window and read storage");
         assertEquals(fastEvents, slowEvents, "the slow watcher caught up from storage, complete and in order");
-        assertTrue(elapsed < TimeUnit.SECONDS.toNanos(20));
     }
 
     @Test

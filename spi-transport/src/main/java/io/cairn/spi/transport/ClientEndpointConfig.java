@@ -15,11 +15,14 @@ import java.util.Optional;
  * {@snippet :
  * ClientEndpointConfig config = ClientEndpointConfig.of(URI.create("http://127.0.0.1:0"))
  *         .withMaxRequestBytes(4 << 20);
+ * ClientEndpointConfig secure = ClientEndpointConfig.of(
+ *         TlsConfig.of(Path.of("server.crt"), Path.of("server.key")).withClientCertAuth(Path.of("ca.crt")),
+ *         URI.create("https://127.0.0.1:2379"));
  * }
  * The maximum number of operations in a transaction is not here: the server enforces it, whatever
  * the transport.
  *
- * @param listenUrls where to listen, each {@code http://host:port} with an IP literal or a host
+ * @param listenUrls where to listen, each {@code http(s)://host:port} with an IP literal or a host
  *     name and an explicit port (0: the system chooses; {@link ClientEndpoint#boundUrls()} tells
  *     which). {@code https} needs {@code tls}. Non-empty, no duplicates; unmodifiable
  * @param maxRequestBytes the largest request the endpoint accepts, in bytes of its encoded form;
@@ -28,12 +31,13 @@ import java.util.Optional;
  *     reads up to this plus 512 KiB and rejects between the two with that error)
  * @param maxConcurrentStreams the most concurrent calls (streams) one client connection may hold
  *     open; etcd's default is unlimited ({@link Integer#MAX_VALUE} here)
- * @param tls TLS for the endpoint; empty for plain text. A placeholder until TLS arrives: providers
- *     today refuse a present value with {@link IllegalArgumentException}
+ * @param tls TLS for the {@code https} listen URLs (etcd's {@code --cert-file}, {@code --key-file},
+ *     {@code --trusted-ca-file}, {@code --client-cert-auth}, {@code --tls-min-version}); empty for
+ *     plain text only. {@code http} URLs serve plain text either way
  */
-@Experimental("new with issue 4")
+@Experimental("new with issue 4; TLS with issue 8")
 public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, int maxConcurrentStreams,
-        Optional<ClientTls> tls) {
+        Optional<TlsConfig> tls) {
 
     /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
@@ -80,6 +84,17 @@ public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, in
                 Optional.empty());
     }
 
+    /**
+     * Listening on {@code listenUrls} with etcd's defaults and TLS {@code tls} for the {@code https}
+     * ones (which {@link #of(URI...)} refuses, having no TLS).
+     */
+    public static ClientEndpointConfig of(TlsConfig tls, URI... listenUrls) {
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(listenUrls, "listenUrls");
+        return new ClientEndpointConfig(List.of(listenUrls), DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_CONCURRENT_STREAMS,
+                Optional.of(tls));
+    }
+
     /** This configuration accepting requests of up to {@code maxRequestBytes}. */
     public ClientEndpointConfig withMaxRequestBytes(int maxRequestBytes) {
         return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
@@ -91,7 +106,7 @@ public record ClientEndpointConfig(List<URI> listenUrls, int maxRequestBytes, in
     }
 
     /** This configuration with TLS {@code tls} (empty: plain text). */
-    public ClientEndpointConfig withTls(Optional<ClientTls> tls) {
+    public ClientEndpointConfig withTls(Optional<TlsConfig> tls) {
         return new ClientEndpointConfig(listenUrls, maxRequestBytes, maxConcurrentStreams, tls);
     }
 }

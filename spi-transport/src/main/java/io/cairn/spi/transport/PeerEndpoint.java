@@ -41,7 +41,8 @@ public interface PeerEndpoint extends AutoCloseable {
      * frames dropped; this member's own id, if present, is ignored.
      *
      * @throws NullPointerException if {@code peers} or a value is null
-     * @throws IllegalArgumentException if a member has no URL, or a URL is not {@code http(s)://host:port}
+     * @throws IllegalArgumentException if a member has no URL, a URL is not {@code http(s)://host:port},
+     *     or a URL is {@code https} while {@link PeerEndpointConfig#tls()} is empty
      */
     void updatePeers(Map<Long, List<URI>> peers);
 

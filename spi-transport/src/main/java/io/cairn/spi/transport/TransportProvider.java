@@ -45,9 +45,10 @@ public interface TransportProvider {
      * <p>Blocking: this method blocks the calling thread while it binds (milliseconds).
      *
      * @throws TransportException naming the address, if an address cannot be bound (in use, not
-     *     local, no permission); nothing stays bound in that case
+     *     local, no permission), or naming the file, if a TLS file cannot be read or holds no usable
+     *     certificate or key; nothing stays bound in that case
      * @throws IllegalArgumentException if the provider cannot honour {@code config} (for example a
-     *     TLS setting it does not support yet), naming the setting
+     *     TLS setting it does not support), naming the setting
      * @throws NullPointerException if an argument is null
      */
     ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config);
@@ -68,7 +69,8 @@ public interface TransportProvider {
      * before the member shuts down). The endpoint calls {@code handler} from its own threads, as
      * {@link PeerHandler} describes, until it is closed.
      *
-     * @throws TransportException naming the address, if an address cannot be bound; nothing stays
+     * @throws TransportException naming the address, if an address cannot be bound, or naming the
+     *     file, if a TLS file cannot be read or holds no usable certificate or key; nothing stays
      *     bound in that case
      * @throws UnsupportedOperationException if {@link #carriesPeerTraffic()} is false (the default)
      * @throws NullPointerException if an argument is null

@@ -86,6 +86,21 @@ class PeerEndpointConfigTest {
     }
 
     @Test
+    void httpsPeerUrlsTakeTls() {
+        URI https = URI.create("https://127.0.0.1:2380");
+        TlsConfig tls = TlsConfig.of(java.nio.file.Path.of("peer.crt"), java.nio.file.Path.of("peer.key"))
+                .withClientCertAuth(java.nio.file.Path.of("ca.crt"));
+        PeerEndpointConfig config = PeerEndpointConfig.of(1, 1, PEER).withTls(java.util.Optional.of(tls));
+        assertEquals(java.util.Optional.of(tls), config.tls());
+        assertEquals(java.util.Optional.empty(), PeerEndpointConfig.of(1, 1, PEER).tls());
+        assertEquals(java.util.Optional.of(tls), new PeerEndpointConfig(List.of(https), 1, 1, 1, 1,
+                java.util.Optional.of(tls)).withMaxFrameBytes(2).tls());
+        assertEquals(List.of(https), PeerEndpointConfig.of(1, 1, tls, https).listenUrls());
+        assertThrows(IllegalArgumentException.class, () -> new PeerEndpointConfig(List.of(https), 1, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> PeerEndpointConfig.of(1, 1, https));
+    }
+
+    @Test
     void theWithMethodsValidateToo() {
         PeerEndpointConfig config = PeerEndpointConfig.of(1, 1, PEER);
         assertThrows(IllegalArgumentException.class, () -> config.withMaxQueuedFrames(0));

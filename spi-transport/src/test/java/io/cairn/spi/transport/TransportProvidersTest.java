@@ -80,10 +80,19 @@ class TransportProvidersTest {
 
     @Test
     void httpsNeedsTls() {
-        var tls = new ClientTls(Path.of("server.crt"), Path.of("server.key"), Optional.empty(), false);
+        var tls = TlsConfig.of(Path.of("server.crt"), Path.of("server.key"));
         var config = new ClientEndpointConfig(List.of(URI.create("https://127.0.0.1:2379")), 1, 1, Optional.of(tls));
         assertEquals(Optional.of(tls), config.tls());
+        assertEquals(TlsConfig.Version.TLS1_2, tls.minVersion());
+        assertEquals(config, ClientEndpointConfig.of(tls, URI.create("https://127.0.0.1:2379")).withMaxRequestBytes(1)
+                .withMaxConcurrentStreams(1));
+        assertThrows(IllegalArgumentException.class, () -> ClientEndpointConfig.of(URI.create("https://127.0.0.1:2379")));
         assertThrows(IllegalArgumentException.class,
-                () -> new ClientTls(Path.of("c"), Path.of("k"), Optional.empty(), true));
+                () -> new TlsConfig(Path.of("c"), Path.of("k"), Optional.empty(), true, TlsConfig.Version.TLS1_2));
+        assertEquals(new TlsConfig(Path.of("server.crt"), Path.of("server.key"), Optional.of(Path.of("ca.crt")), true,
+                TlsConfig.Version.TLS1_3), tls.withClientCertAuth(Path.of("ca.crt")).withMinVersion(TlsConfig.Version.TLS1_3));
+        assertEquals(TlsConfig.Version.TLS1_3, TlsConfig.Version.ofFlagValue("TLS1.3"));
+        var old = assertThrows(IllegalArgumentException.class, () -> TlsConfig.Version.ofFlagValue("TLS1.1"));
+        assertEquals("unsupported TLS version TLS1.1: TLS1.2 or TLS1.3", old.getMessage());
     }
 }

@@ -6,8 +6,10 @@ import io.cairn.spi.transport.ClientEndpointConfig;
 import io.cairn.spi.transport.TransportException;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextServerCredentials;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running gRPC client endpoint: one grpc-java server per listen URL (so a bind failure names its
  * URL, and each URL reports its own port), all serving the same service instances, which share
- * Netty's event loops and gRPC's executor.
+ * Netty's event loops and gRPC's executor. The {@code https} URLs share one TLS context (see
+ * {@link TlsContexts}), whose certificates are re-read when their files change.
  */
 final class GrpcClientEndpoint implements ClientEndpoint {
 
@@ -61,6 +64,8 @@ final class GrpcClientEndpoint implements ClientEndpoint {
                 new LockService(cairn).bindService(),
                 new ElectionService(cairn, config.maxRequestBytes()).bindService());
         int maxInboundBytes = (int) Math.min(Integer.MAX_VALUE, (long) config.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+        ServerCredentials tls = config.tls().map(settings -> NettySslContextServerCredentials.create(
+                TlsContexts.server(settings))).orElse(null);
 
         List<Server> started = new ArrayList<>();
         List<URI> urls = new ArrayList<>();
@@ -68,7 +73,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         try {
             for (URI url : config.listenUrls()) {
                 InetSocketAddress address = resolve(url);
-                NettyServerBuilder builder = NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
+                NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials(url, tls))
                         .maxInboundMessageSize(maxInboundBytes)
                         .maxConcurrentCallsPerConnection(config.maxConcurrentStreams())
                         // etcd's server defaults (--grpc-keepalive-min-time 5s, -interval 2h, -timeout 20s):
@@ -154,6 +159,11 @@ final class GrpcClientEndpoint implements ClientEndpoint {
     @Override
     public String toString() {
         return "grpc client endpoint " + boundUrls;
+    }
+
+    /** TLS for an {@code https} URL (the config checked that TLS is set), plain text for {@code http}, as etcd. */
+    static ServerCredentials credentials(URI url, ServerCredentials tls) {
+        return "https".equals(url.getScheme()) ? Objects.requireNonNull(tls, "tls") : InsecureServerCredentials.create();
     }
 
     static InetSocketAddress resolve(URI url) {

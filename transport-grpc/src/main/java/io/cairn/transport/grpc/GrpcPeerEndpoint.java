@@ -5,12 +5,15 @@ import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.TransportException;
 import io.cairn.transport.grpc.peer.StreamHeader;
+import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettySslContextServerCredentials;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
@@ -81,6 +84,10 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
     private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
     private final Set<SnapshotTransfer> outgoingSnapshots = ConcurrentHashMap.newKeySet();
     private final StreamHeader snapshotEnvelopeTemplate;
+    /** For dialing {@code https} peer URLs; null without TLS. */
+    private final ChannelCredentials clientTls;
+    /** For the {@code https} listen URLs; null without TLS. */
+    private final ServerCredentials serverTls;
 
     // Set once by start().
     private List<Server> servers = List.of();
@@ -91,6 +98,11 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
 
     private GrpcPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
         this.config = config;
+        // TLS files first: a bad one fails the start before any thread or socket exists
+        this.serverTls = config.tls().map(tls -> NettySslContextServerCredentials.create(TlsContexts.server(tls)))
+                .orElse(null);
+        this.clientTls = config.tls().map(tls -> NettySslContextChannelCredentials.create(TlsContexts.client(tls)))
+                .orElse(null);
         this.gate = new HandlerGate(handler);
         String name = "cairn-peer-" + Long.toHexString(config.memberId());
         this.eventLoops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, threads(name + "-netty"),
@@ -129,7 +141,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
         try {
             for (URI url : config.listenUrls()) {
                 InetSocketAddress address = GrpcClientEndpoint.resolve(url);
-                Server server = NettyServerBuilder.forAddress(address, InsecureServerCredentials.create())
+                Server server = NettyServerBuilder.forAddress(address, GrpcClientEndpoint.credentials(url, serverTls))
                         .bossEventLoopGroup(eventLoops)
                         .workerEventLoopGroup(eventLoops)
                         .channelType(NioServerSocketChannel.class)
@@ -365,7 +377,8 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
     }
 
     ManagedChannel newChannel(URI url) {
-        return NettyChannelBuilder.forAddress(url.getHost(), url.getPort(), InsecureChannelCredentials.create())
+        ChannelCredentials credentials = "https".equals(url.getScheme()) ? clientTls : InsecureChannelCredentials.create();
+        return NettyChannelBuilder.forAddress(url.getHost(), url.getPort(), credentials)
                 .eventLoopGroup(eventLoops)
                 .channelType(NioSocketChannel.class)
                 .executor(callbacks)
@@ -389,15 +402,15 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
         return closed;
     }
 
-    private static void checkPeerUrl(long member, URI url) {
+    private void checkPeerUrl(long member, URI url) {
         Objects.requireNonNull(url, "peers contains a null URL for member " + Long.toHexString(member));
         String scheme = url.getScheme();
-        if ("https".equals(scheme)) {
+        if ("https".equals(scheme) && clientTls == null) {
             throw new IllegalArgumentException("peer URL " + url + " of member " + Long.toHexString(member)
-                    + ": transport grpc does not support TLS between members yet");
+                    + " uses https but no peer TLS is configured");
         }
         boolean hasPath = url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/");
-        if (!"http".equals(scheme) || url.getHost() == null || url.getPort() < 1 || url.getPort() > 65535 || hasPath
+        if (!("http".equals(scheme) || "https".equals(scheme)) || url.getHost() == null || url.getPort() < 1 || url.getPort() > 65535 || hasPath
                 || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
             throw new IllegalArgumentException("peer URL " + url + " of member " + Long.toHexString(member)
                     + " must be http(s)://host:port");

@@ -33,17 +33,10 @@ public final class GrpcTransportProvider implements TransportProvider {
         return "grpc: etcd v3 gRPC protocol on grpc-java " + grpcVersion() + " (Netty, shaded)";
     }
 
-    /**
-     * @throws IllegalArgumentException if {@code config} asks for TLS, which this transport does not
-     *     support yet
-     */
     @Override
     public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
         Objects.requireNonNull(cairn, "cairn");
         Objects.requireNonNull(config, "config");
-        if (config.tls().isPresent()) {
-            throw new IllegalArgumentException("transport grpc does not support TLS yet; remove the tls setting");
-        }
         return GrpcClientEndpoint.start(cairn, config);
     }
 

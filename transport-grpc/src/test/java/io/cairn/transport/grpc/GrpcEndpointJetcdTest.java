@@ -153,16 +153,6 @@ class GrpcEndpointJetcdTest {
     }
 
     @Test
-    void tlsIsRefusedUntilItIsSupported() {
-        var tls = new io.cairn.spi.transport.ClientTls(java.nio.file.Path.of("c.pem"), java.nio.file.Path.of("k.pem"),
-                java.util.Optional.empty(), false);
-        var config = ClientEndpointConfig.of(URI.create("http://127.0.0.1:0")).withTls(java.util.Optional.of(tls));
-        var failure = assertThrows(IllegalArgumentException.class,
-                () -> TransportProviders.byId("grpc").startClientEndpoint(cairn, config));
-        assertTrue(failure.getMessage().contains("TLS"), failure.getMessage());
-    }
-
-    @Test
     void putGetDeleteAndTxnThroughJetcd() throws Exception {
         var kv = client.getKVClient();
         var put = await(kv.put(bytes("/config/a"), bytes("1")));

@@ -318,7 +318,7 @@ class PeerFramesTest {
                     assertThrows(IllegalArgumentException.class, () -> endpoint.updatePeers(Map.of(2L, List.of()))).getMessage());
             assertTrue(assertThrows(IllegalArgumentException.class,
                     () -> endpoint.updatePeers(Map.of(2L, List.of(URI.create("https://127.0.0.1:2380"))))).getMessage()
-                    .contains("does not support TLS"));
+                    .contains("uses https but no peer TLS is configured"));
             assertTrue(assertThrows(IllegalArgumentException.class,
                     () -> endpoint.updatePeers(Map.of(2L, List.of(URI.create("http://127.0.0.1:2380/raft"))))).getMessage()
                     .contains("must be http(s)://host:port"));

@@ -1,0 +1,457 @@
+package io.cairn.transport.http;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.util.JsonFormat;
+import io.cairn.api.Cairn;
+import io.cairn.api.CairnException;
+import io.cairn.api.ErrorCode;
+import io.cairn.api.StatusCode;
+import io.cairn.etcd.protocol.KvMapping;
+import io.cairn.etcd.protocol.ServiceMapping;
+import io.cairn.etcd.protocol.etcdserverpb.AlarmRequest;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.DefragmentResponse;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.HashKVRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseKeepAliveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateResponse;
+import io.cairn.etcd.protocol.etcdserverpb.PutRequest;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.StatusRequest;
+import io.cairn.etcd.protocol.etcdserverpb.TxnRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
+import io.undertow.server.HttpServerExchange;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * etcd's v3 JSON gateway: the {@code POST /v3/...} routes etcd's grpc-gateway serves, with the
+ * proto3 JSON mapping etcd configures (original field names such as {@code cluster_id}, 64-bit
+ * integers as strings, bytes in base64, enums by name, fields at their default value left out) and
+ * grpc-gateway's error body {@code {"error":..., "code":..., "message":...}} with the HTTP status
+ * grpc-gateway gives each gRPC code. Unknown JSON fields are ignored, as grpc-gateway does.
+ *
+ * <p>Streaming routes: {@code /v3/watch} answers with one {@code {"result":...}} line per watch
+ * response for as long as the stream lives; {@code /v3/lease/keepalive} answers each request of
+ * the body with one such line and ends, as the gateway does once the client's body is read.
+ */
+final class Gateway {
+
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+
+    static final JsonFormat.Printer PRINTER =
+            JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+    static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A unary route: the decoded request in, the future wire answer out. */
+    private interface Call {
+        CompletableFuture<? extends Message> run(byte[] body);
+    }
+
+    private final Cairn cairn;
+    private final int maxRequestBytes;
+    private final Executor streamThreads;
+    private final HttpMetrics metrics;
+    private final Map<String, Call> unary = new LinkedHashMap<>();
+    private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
+
+    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive");
+    private static final Set<String> ROUTES = Set.of(
+            "/v3/kv/range", "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction",
+            "/v3/watch",
+            "/v3/lease/grant", "/v3/lease/revoke", "/v3/lease/keepalive", "/v3/lease/timetolive",
+            "/v3/lease/leases", "/v3/kv/lease/revoke", "/v3/kv/lease/timetolive", "/v3/kv/lease/leases",
+            "/v3/cluster/member/list", "/v3/cluster/member/add", "/v3/cluster/member/remove",
+            "/v3/cluster/member/update", "/v3/cluster/member/promote",
+            "/v3/maintenance/status", "/v3/maintenance/alarm", "/v3/maintenance/defragment",
+            "/v3/maintenance/hash");
+
+    Gateway(Cairn cairn, int maxRequestBytes, Executor streamThreads, HttpMetrics metrics) {
+        this.cairn = cairn;
+        this.metrics = metrics;
+        this.maxRequestBytes = maxRequestBytes;
+        this.streamThreads = streamThreads;
+        unary.put("/v3/kv/range", body -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
+                .thenApply(KvMapping::toWire));
+        unary.put("/v3/kv/put", body -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
+                .thenApply(KvMapping::toWire));
+        unary.put("/v3/kv/deleterange", body -> cairn.kv()
+                .deleteRange(KvMapping.toApi(checked(parse(body, DeleteRangeRequest.getDefaultInstance()))))
+                .thenApply(KvMapping::toWire));
+        unary.put("/v3/kv/txn", body -> cairn.kv().txn(KvMapping.toApi(checked(parse(body, TxnRequest.getDefaultInstance()))))
+                .thenApply(KvMapping::toWire));
+        unary.put("/v3/kv/compaction", body -> cairn.kv()
+                .compact(KvMapping.toApi(parse(body, CompactionRequest.getDefaultInstance())))
+                .thenApply(KvMapping::toWire));
+
+        unary.put("/v3/lease/grant", body -> cairn.lease()
+                .grant(ServiceMapping.toApi(parse(body, LeaseGrantRequest.getDefaultInstance())))
+                .thenApply(ServiceMapping::toWire));
+        Call revoke = body -> cairn.lease()
+                .revoke(new io.cairn.api.lease.LeaseRevokeRequest(parse(body, LeaseRevokeRequest.getDefaultInstance()).getID()))
+                .thenApply(answer -> LeaseRevokeResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
+        Call timeToLive = body -> {
+            LeaseTimeToLiveRequest request = parse(body, LeaseTimeToLiveRequest.getDefaultInstance());
+            return cairn.lease().timeToLive(new io.cairn.api.lease.LeaseTimeToLiveRequest(request.getID(), request.getKeys()))
+                    .thenApply(ServiceMapping::toWire);
+        };
+        Call leases = body -> {
+            parse(body, LeaseLeasesRequest.getDefaultInstance());
+            return cairn.lease().leases().thenApply(ServiceMapping::toWire);
+        };
+        for (String prefix : List.of("/v3/lease/", "/v3/kv/lease/")) {
+            unary.put(prefix + "revoke", revoke);
+            unary.put(prefix + "timetolive", timeToLive);
+            unary.put(prefix + "leases", leases);
+        }
+
+        unary.put("/v3/cluster/member/list", body -> cairn.cluster()
+                .memberList(new io.cairn.api.cluster.MemberListRequest(
+                        parse(body, MemberListRequest.getDefaultInstance()).getLinearizable()))
+                .thenApply(ServiceMapping::toWire));
+        unary.put("/v3/cluster/member/add", body -> {
+            MemberAddRequest request = parse(body, MemberAddRequest.getDefaultInstance());
+            return cairn.cluster().memberAdd(new io.cairn.api.cluster.MemberAddRequest(request.getPeerURLsList(),
+                            request.getIsLearner()))
+                    .thenApply(answer -> MemberAddResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                            .setMember(ServiceMapping.toWire(answer.member()))
+                            .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+        });
+        unary.put("/v3/cluster/member/remove", body -> cairn.cluster()
+                .memberRemove(new io.cairn.api.cluster.MemberRemoveRequest(
+                        parse(body, MemberRemoveRequest.getDefaultInstance()).getID()))
+                .thenApply(answer -> MemberRemoveResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
+        unary.put("/v3/cluster/member/update", body -> {
+            MemberUpdateRequest request = parse(body, MemberUpdateRequest.getDefaultInstance());
+            return cairn.cluster().memberUpdate(new io.cairn.api.cluster.MemberUpdateRequest(request.getID(),
+                            request.getPeerURLsList()))
+                    .thenApply(answer -> MemberUpdateResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                            .addAllMembers(ServiceMapping.toWire(answer.members())).build());
+        });
+        unary.put("/v3/cluster/member/promote", body -> cairn.cluster()
+                .memberPromote(new io.cairn.api.cluster.MemberPromoteRequest(
+                        parse(body, MemberPromoteRequest.getDefaultInstance()).getID()))
+                .thenApply(answer -> MemberPromoteResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                        .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
+
+        unary.put("/v3/maintenance/status", body -> {
+            parse(body, StatusRequest.getDefaultInstance());
+            return cairn.maintenance().status().thenApply(ServiceMapping::toWire);
+        });
+        unary.put("/v3/maintenance/alarm", body -> cairn.maintenance()
+                .alarm(ServiceMapping.toApi(parse(body, AlarmRequest.getDefaultInstance())))
+                .thenApply(ServiceMapping::toWire));
+        unary.put("/v3/maintenance/defragment", body -> cairn.maintenance().defragment()
+                .thenApply(answer -> DefragmentResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build()));
+        unary.put("/v3/maintenance/hash", body -> {
+            HashKVRequest request = parse(body, HashKVRequest.getDefaultInstance());
+            // etcd binds both Hash and HashKV to this path; HashKV, registered last, is the one its gateway serves
+            return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
+                    KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
+        });
+    }
+
+    /** The route {@code path} names, or null if the gateway has none. */
+    static String route(String path) {
+        String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return ROUTES.contains(trimmed) ? trimmed : null;
+    }
+
+    void handle(HttpServerExchange exchange, String route) {
+        Responses.readBody(exchange, (ex, body) -> {
+            if (STREAMING.contains(route)) {
+                if (route.equals("/v3/watch")) {
+                    startWatch(ex, body);
+                } else {
+                    keepAlive(ex, body);
+                }
+                return;
+            }
+            CompletableFuture<? extends Message> answer;
+            try {
+                answer = unary.get(route).run(body);
+            } catch (RuntimeException failure) {
+                answer = CompletableFuture.failedFuture(failure);
+            }
+            answer.whenComplete((message, failure) -> {
+                if (failure != null) {
+                    sendError(ex, failure);
+                    return;
+                }
+                String json;
+                try {
+                    json = print(message);
+                } catch (RuntimeException encodeFailure) {
+                    sendError(ex, encodeFailure);
+                    return;
+                }
+                Responses.json(ex, 200, json);
+            });
+        });
+    }
+
+    // ---- decoding and encoding ----
+
+    /**
+     * The request in {@code body}, read into {@code builder}. An empty body is the empty message (as
+     * the gateway treats EOF). Malformed JSON, a field of the wrong type or bad base64 is etcd's
+     * gateway's INVALID_ARGUMENT with the parser's reason.
+     */
+    @SuppressWarnings("unchecked")
+    static <M extends Message> M parse(byte[] body, M type) {
+        Message.Builder builder = type.newBuilderForType();
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (!text.isBlank()) {
+            try {
+                PARSER.merge(text, builder);
+            } catch (InvalidProtocolBufferException | RuntimeException bad) {
+                throw invalidJson(bad);
+            }
+        }
+        return (M) builder.build();
+    }
+
+    private static CairnException invalidJson(Exception bad) {
+        String reason = bad.getMessage() == null ? bad.toString() : bad.getMessage();
+        return new CairnException(StatusCode.INVALID_ARGUMENT, "invalid JSON request: " + reason);
+    }
+
+    /** The requests of a streaming body: one JSON object after another (whitespace between). */
+    static List<String> splitObjects(byte[] body) {
+        List<String> objects = new ArrayList<>();
+        try (MappingIterator<JsonNode> nodes = JSON.readerFor(JsonNode.class)
+                .with(com.fasterxml.jackson.core.StreamReadFeature.AUTO_CLOSE_SOURCE)
+                .readValues(JSON.getFactory().createParser(body))) {
+            while (nodes.hasNextValue()) {
+                objects.add(nodes.nextValue().toString());
+            }
+        } catch (JsonProcessingException bad) {
+            throw invalidJson(bad);
+        } catch (java.io.IOException | RuntimeException bad) {
+            throw invalidJson(bad instanceof RuntimeException r && r.getCause() instanceof Exception e ? e : bad);
+        }
+        return objects;
+    }
+
+    static String print(Message message) {
+        try {
+            return PRINTER.print(message);
+        } catch (InvalidProtocolBufferException impossible) {
+            throw new IllegalStateException("cannot print " + message.getDescriptorForType().getName(), impossible);
+        }
+    }
+
+    private <M extends MessageLite> M checked(M request) {
+        if (request.getSerializedSize() > maxRequestBytes) {
+            throw new CairnException(ErrorCode.REQUEST_TOO_LARGE);
+        }
+        return request;
+    }
+
+    // ---- errors ----
+
+    /** What a failed call becomes on the wire: etcd's error text with its gRPC code. */
+    record WireError(StatusCode code, String message) {
+        int httpStatus() {
+            return httpStatus(code);
+        }
+
+        /** grpc-gateway's mapping of gRPC codes to HTTP statuses. */
+        static int httpStatus(StatusCode code) {
+            return switch (code) {
+                case OK -> 200;
+                case CANCELLED -> 408;
+                case UNKNOWN, INTERNAL, DATA_LOSS -> 500;
+                case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> 400;
+                case DEADLINE_EXCEEDED -> 504;
+                case NOT_FOUND -> 404;
+                case ALREADY_EXISTS, ABORTED -> 409;
+                case PERMISSION_DENIED -> 403;
+                case UNAUTHENTICATED -> 401;
+                case RESOURCE_EXHAUSTED -> 429;
+                case UNIMPLEMENTED -> 501;
+                case UNAVAILABLE -> 503;
+            };
+        }
+
+        /** grpc-gateway's error body: error and message both carry the status message. */
+        String json() {
+            var body = JSON.createObjectNode();
+            body.put("error", message);
+            body.put("code", code.value());
+            body.put("message", message);
+            return body.toString();
+        }
+    }
+
+    static WireError toWireError(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof CairnException cairnFailure) {
+            return new WireError(cairnFailure.status(), cairnFailure.getMessage());
+        }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            return new WireError(StatusCode.CANCELLED, ErrorCode.CANCELED.message());
+        }
+        if (cause instanceof IllegalArgumentException invalid) {
+            // an api record refused a value the JSON carried (a negative number, an empty list, ...)
+            return new WireError(StatusCode.INVALID_ARGUMENT, "invalid request: " + invalid.getMessage());
+        }
+        LOG.log(System.Logger.Level.WARNING, "unexpected failure serving an etcd gateway call", cause);
+        return new WireError(StatusCode.INTERNAL, "cairn: unexpected " + cause);
+    }
+
+    static void sendError(HttpServerExchange exchange, Throwable failure) {
+        WireError error = toWireError(failure);
+        Responses.json(exchange, error.httpStatus(), error.json());
+    }
+
+    // ---- streaming ----
+
+    /**
+     * {@code /v3/lease/keepalive}: each request in the body renews its lease once, in order; the
+     * answer holds one {@code {"result":...}} line per request, as etcd's gateway streams them
+     * before ending the call when the client's body is done.
+     */
+    private void keepAlive(HttpServerExchange exchange, byte[] body) {
+        List<LeaseKeepAliveRequest> requests = new ArrayList<>();
+        try {
+            for (String object : splitObjects(body)) {
+                requests.add(parse(object.getBytes(StandardCharsets.UTF_8), LeaseKeepAliveRequest.getDefaultInstance()));
+            }
+            if (requests.isEmpty()) {
+                requests.add(LeaseKeepAliveRequest.getDefaultInstance());
+            }
+        } catch (RuntimeException failure) {
+            sendError(exchange, failure);
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (LeaseKeepAliveRequest request : requests) {
+            chain = chain.thenCompose(ignored -> cairn.lease().keepAliveOnce(request.getID()))
+                    .thenAccept(answer -> lines.append(result(ServiceMapping.toWire(answer))).append('\n'));
+        }
+        chain.whenComplete((ignored, failure) -> {
+            if (failure != null && lines.isEmpty()) {
+                sendError(exchange, failure);
+            } else {
+                if (failure != null) {
+                    lines.append(streamError(toWireError(failure))).append('\n');
+                }
+                Responses.json(exchange, 200, lines.toString());
+            }
+        });
+    }
+
+    /** {@code {"result": message}}, as grpc-gateway wraps each message of a stream. */
+    static String result(Message message) {
+        return "{\"result\":" + print(message) + "}";
+    }
+
+    /** grpc-gateway's error object for a stream that fails after it started. */
+    static String streamError(WireError error) {
+        var inner = JSON.createObjectNode();
+        inner.put("grpc_code", error.code().value());
+        inner.put("http_code", error.httpStatus());
+        inner.put("message", error.message());
+        inner.put("http_status", httpStatusText(error.httpStatus()));
+        var outer = JSON.createObjectNode();
+        outer.set("error", inner);
+        return outer.toString();
+    }
+
+    private static String httpStatusText(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 408 -> "Request Timeout";
+            case 409 -> "Conflict";
+            case 429 -> "Too Many Requests";
+            case 501 -> "Not Implemented";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "Internal Server Error";
+        };
+    }
+
+    private void startWatch(HttpServerExchange exchange, byte[] body) {
+        List<WatchRequest> requests = new ArrayList<>();
+        try {
+            for (String object : splitObjects(body)) {
+                requests.add(parse(object.getBytes(StandardCharsets.UTF_8), WatchRequest.getDefaultInstance()));
+            }
+            for (WatchRequest request : requests) {
+                if (request.hasCreateRequest()) {
+                    KvMapping.toApi(request.getCreateRequest()); // refuse a bad create before the stream starts
+                }
+            }
+        } catch (RuntimeException failure) {
+            sendError(exchange, failure);
+            return;
+        }
+        GatewayWatch watch = new GatewayWatch(cairn, exchange, requests, ended -> {
+            watches.remove(ended);
+            metrics.streamClosed();
+        });
+        watches.add(watch);
+        metrics.streamOpened();
+        exchange.dispatch(streamThreads, watch);
+    }
+
+    void closeStreams() {
+        for (GatewayWatch watch : watches) {
+            watch.close();
+        }
+    }
+
+    static Function<io.cairn.api.watch.WatchResponse, List<io.cairn.etcd.protocol.etcdserverpb.WatchResponse>> watchToWire() {
+        return response -> {
+            var wire = KvMapping.toWire(response);
+            // etcd answers a create at a compacted revision with two messages (created, then canceled)
+            if (response.created() && response.canceled() && response.compactRevision() != 0) {
+                return List.of(wire.toBuilder().setCanceled(false).setCompactRevision(0).setCancelReason("").build(),
+                        wire.toBuilder().setCreated(false).build());
+            }
+            return List.of(wire);
+        };
+    }
+}

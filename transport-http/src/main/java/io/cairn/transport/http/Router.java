@@ -1,0 +1,79 @@
+package io.cairn.transport.http;
+
+import io.cairn.api.Cairn;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Methods;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * Sends each request to its API by path, and times it for {@code /metrics} under the name of its
+ * route (never the raw path, so v2 key paths do not become metric labels).
+ */
+final class Router implements HttpHandler {
+
+    private final Gateway gateway;
+    private final V2Keys v2;
+    private final Status status;
+    private final HttpMetrics metrics;
+
+    Router(Cairn cairn, int maxRequestBytes, Executor streamThreads, Supplier<List<URI>> boundUrls) {
+        this.metrics = new HttpMetrics(cairn);
+        this.gateway = new Gateway(cairn, maxRequestBytes, streamThreads, metrics);
+        this.v2 = new V2Keys(new V2Store(cairn), cairn, streamThreads, boundUrls, metrics);
+        this.status = new Status(cairn, metrics);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        String path = exchange.getRequestPath();
+        if (path.startsWith("/v3/")) {
+            String route = Gateway.route(path);
+            metrics.time(exchange, route == null ? "/v3/unknown" : route);
+            if (route == null) {
+                Responses.text(exchange, 404, "Not Found");
+            } else if (!Methods.POST.equals(exchange.getRequestMethod())) {
+                Responses.text(exchange, 405, "Method Not Allowed");
+            } else {
+                gateway.handle(exchange, route);
+            }
+            return;
+        }
+        if (path.equals("/v2/keys") || path.startsWith("/v2/keys/")) {
+            metrics.time(exchange, "/v2/keys");
+            v2.handleKeys(exchange, path.substring("/v2/keys".length()));
+            return;
+        }
+        Runnable handler = switch (path) {
+            case "/v2/members" -> () -> v2.handleMembers(exchange);
+            case "/health", "/livez", "/readyz" -> () -> status.health(exchange);
+            case "/version" -> () -> status.version(exchange);
+            case "/metrics" -> () -> status.metrics(exchange);
+            default -> null;
+        };
+        if (handler == null) {
+            metrics.time(exchange, "unknown");
+            Responses.text(exchange, 404, "404 page not found");
+            return;
+        }
+        metrics.time(exchange, ROUTE_NAMES.getOrDefault(path, path));
+        handler.run();
+    }
+
+    private static final Map<String, String> ROUTE_NAMES = Map.of("/livez", "/health", "/readyz", "/health");
+
+    /** Ends every open watch stream and long poll: their responses finish cleanly. */
+    void closeStreams() {
+        gateway.closeStreams();
+        v2.closeStreams();
+    }
+
+    void close() {
+        metrics.close();
+    }
+}

@@ -1,0 +1,269 @@
+package io.cairn.transport.http;
+
+import io.cairn.api.Cairn;
+import io.cairn.api.cluster.Member;
+import io.cairn.api.cluster.MemberListRequest;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * etcd 2.3's {@code /v2/keys} HTTP API (and {@code /v2/members}, which etcd's v2 clients read to
+ * find the cluster's endpoints): parses a request as etcd's {@code parseKeyRequest} does (form body
+ * first, then the query; etcd's errors for bad numbers and booleans), runs it on {@link V2Store} on
+ * a stream thread, and answers with etcd's event JSON, {@code X-Etcd-Index} and the status etcd uses.
+ */
+final class V2Keys {
+
+    private static final HttpString X_ETCD_INDEX = new HttpString("X-Etcd-Index");
+    private static final HttpString X_RAFT_TERM = new HttpString("X-Raft-Term");
+
+    private final V2Store store;
+    private final Cairn cairn;
+    private final Executor streamThreads;
+    private final Supplier<List<URI>> boundUrls;
+    private final HttpMetrics metrics;
+    private final Set<V2Watch> watches = ConcurrentHashMap.newKeySet();
+
+    V2Keys(V2Store store, Cairn cairn, Executor streamThreads, Supplier<List<URI>> boundUrls, HttpMetrics metrics) {
+        this.store = store;
+        this.cairn = cairn;
+        this.streamThreads = streamThreads;
+        this.boundUrls = boundUrls;
+        this.metrics = metrics;
+    }
+
+    void handleKeys(HttpServerExchange exchange, String rawPath) {
+        var method = exchange.getRequestMethod();
+        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD) && !method.equals(Methods.PUT)
+                && !method.equals(Methods.POST) && !method.equals(Methods.DELETE)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD, POST, PUT, DELETE");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        String path = V2Store.clean(rawPath);
+        Responses.readBody(exchange, (ex, body) -> ex.dispatch(streamThreads, () -> {
+            try {
+                serve(ex, path, form(ex, body));
+            } catch (V2Error error) {
+                sendError(ex, error);
+            } catch (RuntimeException unexpected) {
+                sendError(ex, new V2Error(V2Error.RAFT_INTERNAL, String.valueOf(unexpected), 0));
+            }
+        }));
+    }
+
+    private void serve(HttpServerExchange exchange, String path, Map<String, String> form) {
+        var method = exchange.getRequestMethod();
+        boolean recursive = bool(form, "recursive");
+        bool(form, "sorted"); // checked as etcd does; listings here are always in key order, which sorted asks for
+        boolean wait = bool(form, "wait");
+        boolean dir = bool(form, "dir");
+        boolean quorum = bool(form, "quorum");
+        boolean stream = bool(form, "stream");
+        boolean refresh = bool(form, "refresh");
+        Boolean prevExist = form.containsKey("prevExist") ? bool(form, "prevExist") : null;
+        long prevIndex = number(form, "prevIndex", V2Error.INDEX_NAN);
+        long waitIndex = number(form, "waitIndex", V2Error.INDEX_NAN);
+        Long ttl = form.getOrDefault("ttl", "").isEmpty() ? null : number(form, "ttl", V2Error.TTL_NAN);
+        String value = form.getOrDefault("value", "");
+        String prevValue = form.getOrDefault("prevValue", "");
+        if (form.containsKey("prevValue") && prevValue.isEmpty()) {
+            throw new V2Error(V2Error.PREV_VALUE_REQUIRED, "\"prevValue\" cannot be empty", 0);
+        }
+        if (wait && !method.equals(Methods.GET)) {
+            throw new V2Error(V2Error.INVALID_FIELD, "\"wait\" can only be used with GET requests", 0);
+        }
+        if (refresh && !value.isEmpty()) {
+            throw new V2Error(V2Error.REFRESH_VALUE, "A value was provided on a refresh", 0);
+        }
+        if (refresh && ttl == null) {
+            throw new V2Error(V2Error.REFRESH_TTL_REQUIRED, "No TTL value set", 0);
+        }
+        V2Store.Result result;
+        if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
+            if (wait) {
+                V2Watch watch = new V2Watch(store, exchange, path, recursive, waitIndex, stream, ended -> {
+                    watches.remove(ended);
+                    metrics.streamClosed();
+                });
+                watches.add(watch);
+                metrics.streamOpened();
+                watch.run(); // already on a stream thread
+                return;
+            }
+            result = store.get(path, recursive, quorum);
+        } else if (method.equals(Methods.PUT)) {
+            if (prevExist != null) {
+                if (prevExist) {
+                    result = prevIndex == 0 && prevValue.isEmpty()
+                            ? store.update(path, value, ttl, refresh)
+                            : store.compareAndSwap(path, prevValue, prevIndex, value, ttl, refresh);
+                } else {
+                    result = store.create(path, dir, value, ttl, false);
+                }
+            } else if (prevIndex > 0 || !prevValue.isEmpty()) {
+                result = store.compareAndSwap(path, prevValue, prevIndex, value, ttl, refresh);
+            } else {
+                result = store.set(path, dir, value, ttl, refresh);
+            }
+        } else if (method.equals(Methods.POST)) {
+            result = store.create(path, dir, value, ttl, true);
+        } else if (prevIndex > 0 || !prevValue.isEmpty()) {
+            result = store.compareAndDelete(path, prevValue, prevIndex);
+        } else {
+            result = store.delete(path, dir, recursive);
+        }
+        send(exchange, result);
+    }
+
+    private static void send(HttpServerExchange exchange, V2Store.Result result) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("action", result.action());
+        body.set("node", result.node());
+        if (result.prevNode() != null) {
+            body.set("prevNode", result.prevNode());
+        }
+        exchange.getResponseHeaders().put(X_ETCD_INDEX, Long.toString(result.index()));
+        if (result.raftTerm() != 0) {
+            exchange.getResponseHeaders().put(X_RAFT_TERM, Long.toString(result.raftTerm()));
+        }
+        if (exchange.getRequestMethod().equals(Methods.HEAD)) {
+            exchange.setStatusCode(200);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+            exchange.endExchange();
+            return;
+        }
+        Responses.json(exchange, result.created() ? 201 : 200, body.toString() + "\n");
+    }
+
+    static void sendError(HttpServerExchange exchange, V2Error error) {
+        if (exchange.isResponseStarted()) {
+            exchange.endExchange();
+            return;
+        }
+        exchange.getResponseHeaders().put(X_ETCD_INDEX, Long.toString(error.index()));
+        Responses.json(exchange, error.httpStatus(), error.json());
+    }
+
+    // ---- parameters ----
+
+    /** etcd's {@code r.FormValue}: the form body's value first, then the query's; first value of each. */
+    private static Map<String, String> form(HttpServerExchange exchange, byte[] body) {
+        Map<String, String> form = new HashMap<>();
+        String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (body.length > 0 && (contentType == null || contentType.startsWith("application/x-www-form-urlencoded"))) {
+            for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int equals = pair.indexOf('=');
+                try {
+                    String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+                    String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                    form.putIfAbsent(name, value);
+                } catch (IllegalArgumentException malformed) {
+                    throw new V2Error(V2Error.INVALID_FORM, "malformed form body: " + malformed.getMessage(), 0);
+                }
+            }
+        }
+        for (Map.Entry<String, Deque<String>> query : exchange.getQueryParameters().entrySet()) {
+            if (!query.getValue().isEmpty()) {
+                form.putIfAbsent(query.getKey(), query.getValue().getFirst());
+            }
+        }
+        return form;
+    }
+
+    /** Go's {@code strconv.ParseBool}, as etcd reads its flags; a bad one is error 209. */
+    private static boolean bool(Map<String, String> form, String name) {
+        String text = form.get(name);
+        if (text == null || text.isEmpty()) {
+            return false;
+        }
+        return switch (text) {
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw new V2Error(V2Error.INVALID_FIELD, "invalid value for \"" + name + "\"", 0);
+        };
+    }
+
+    /** An unsigned number; 0 when absent or empty, etcd's {@code code} when not a number. */
+    private static long number(Map<String, String> form, String name, int code) {
+        String text = form.get(name);
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value < 0) {
+                throw new NumberFormatException(text);
+            }
+            return value;
+        } catch (NumberFormatException notANumber) {
+            throw new V2Error(code, "invalid value for \"" + name + "\"", 0);
+        }
+    }
+
+    // ---- members ----
+
+    /**
+     * {@code GET /v2/members}: etcd's v2 member list. etcd's v2 clients (etcdctl) replace their
+     * endpoints with the members' client URLs, so this member lists the URLs of this HTTP endpoint
+     * as its own; other members' are the client URLs they advertise.
+     */
+    void handleMembers(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> cairn.cluster()
+                .memberList(MemberListRequest.local())
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        sendError(exchange, new V2Error(V2Error.RAFT_INTERNAL,
+                                Gateway.toWireError(failure).message(), 0));
+                        return;
+                    }
+                    ObjectNode body = JsonNodeFactory.instance.objectNode();
+                    ArrayNode members = body.putArray("members");
+                    for (Member member : answer.members()) {
+                        ObjectNode json = members.addObject();
+                        json.put("id", Long.toHexString(member.id()));
+                        json.put("name", member.name());
+                        member.peerUrls().forEach(json.putArray("peerURLs")::add);
+                        ArrayNode clientUrls = json.putArray("clientURLs");
+                        if (member.id() == answer.header().memberId()) {
+                            boundUrls.get().forEach(url -> clientUrls.add(url.toString()));
+                        } else {
+                            member.clientUrls().forEach(clientUrls::add);
+                        }
+                    }
+                    Responses.json(exchange, 200, body.toString() + "\n");
+                }));
+    }
+
+    void closeStreams() {
+        for (V2Watch watch : watches) {
+            watch.close();
+        }
+    }
+}
