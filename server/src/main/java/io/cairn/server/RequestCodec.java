@@ -11,7 +11,6 @@ import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.lease.LeaseGrantRequest;
 import io.cairn.api.lease.LeaseRevokeRequest;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -67,28 +66,35 @@ final class RequestCodec {
      * @throws IllegalArgumentException for a request type the log does not carry
      */
     static byte[] encode(long requestId, Object request) {
-        Writer w = new Writer();
-        w.out.write(VERSION);
+        // two passes, counting then writing: an exactly sized array with no growth or final copy
+        Writer counter = new Writer(null);
+        write(counter, requestId, request);
+        Writer w = new Writer(new byte[counter.pos]);
+        write(w, requestId, request);
+        return w.buf;
+    }
+
+    private static void write(Writer w, long requestId, Object request) {
+        w.write(VERSION);
         w.varint(requestId);
         switch (request) {
-            case PutRequest p -> { w.out.write(PUT); put(w, p); }
-            case DeleteRangeRequest d -> { w.out.write(DELETE_RANGE); deleteRange(w, d); }
-            case TxnRequest t -> { w.out.write(TXN); txn(w, t); }
-            case CompactionRequest c -> { w.out.write(COMPACTION); w.varint(c.revision()); w.bool(c.physical()); }
-            case LeaseGrantRequest g -> { w.out.write(LEASE_GRANT); w.varint(g.ttl()); w.varint(g.id()); }
-            case LeaseRevokeRequest r -> { w.out.write(LEASE_REVOKE); w.varint(r.id()); }
-            case LeaseCheckpoint c -> { w.out.write(LEASE_CHECKPOINT); w.varint(c.id()); w.varint(c.remainingTtlSeconds()); }
+            case PutRequest p -> { w.write(PUT); put(w, p); }
+            case DeleteRangeRequest d -> { w.write(DELETE_RANGE); deleteRange(w, d); }
+            case TxnRequest t -> { w.write(TXN); txn(w, t); }
+            case CompactionRequest c -> { w.write(COMPACTION); w.varint(c.revision()); w.bool(c.physical()); }
+            case LeaseGrantRequest g -> { w.write(LEASE_GRANT); w.varint(g.ttl()); w.varint(g.id()); }
+            case LeaseRevokeRequest r -> { w.write(LEASE_REVOKE); w.varint(r.id()); }
+            case LeaseCheckpoint c -> { w.write(LEASE_CHECKPOINT); w.varint(c.id()); w.varint(c.remainingTtlSeconds()); }
             case MemberAttributes a -> {
-                w.out.write(MEMBER_ATTRIBUTES);
+                w.write(MEMBER_ATTRIBUTES);
                 w.varint(a.id());
                 w.bytes(Bytes.fromUtf8(a.name()));
                 strings(w, a.peerUrls());
                 strings(w, a.clientUrls());
             }
-            case MemberPeerUpdate u -> { w.out.write(MEMBER_PEER_UPDATE); w.varint(u.id()); strings(w, u.peerUrls()); }
+            case MemberPeerUpdate u -> { w.write(MEMBER_PEER_UPDATE); w.varint(u.id()); strings(w, u.peerUrls()); }
             default -> throw new IllegalArgumentException("not a request the Raft log carries: " + request.getClass().getName());
         }
-        return w.out.toByteArray();
     }
 
     /** Decodes an entry's payload. @throws IllegalArgumentException if it is malformed */
@@ -163,8 +169,8 @@ final class RequestCodec {
         w.bytes(q.rangeEnd());
         w.varint(q.limit());
         w.varint(q.revision());
-        w.out.write(q.sortOrder().ordinal());
-        w.out.write(q.sortTarget().ordinal());
+        w.write(q.sortOrder().ordinal());
+        w.write(q.sortTarget().ordinal());
         w.bool(q.serializable());
         w.bool(q.keysOnly());
         w.bool(q.countOnly());
@@ -177,8 +183,8 @@ final class RequestCodec {
     private static void txn(Writer w, TxnRequest t) {
         w.varint(t.compare().size());
         for (Compare c : t.compare()) {
-            w.out.write(c.result().ordinal());
-            w.out.write(c.target().ordinal());
+            w.write(c.result().ordinal());
+            w.write(c.target().ordinal());
             w.bytes(c.key());
             w.bytes(c.rangeEnd());
             w.varint(c.number());
@@ -192,10 +198,10 @@ final class RequestCodec {
         w.varint(ops.size());
         for (RequestOp op : ops) {
             switch (op) {
-                case RangeRequest q -> { w.out.write(RANGE); range(w, q); }
-                case PutRequest p -> { w.out.write(PUT); put(w, p); }
-                case DeleteRangeRequest d -> { w.out.write(DELETE_RANGE); deleteRange(w, d); }
-                case TxnRequest t -> { w.out.write(TXN); txn(w, t); }
+                case RangeRequest q -> { w.write(RANGE); range(w, q); }
+                case PutRequest p -> { w.write(PUT); put(w, p); }
+                case DeleteRangeRequest d -> { w.write(DELETE_RANGE); deleteRange(w, d); }
+                case TxnRequest t -> { w.write(TXN); txn(w, t); }
             }
         }
     }
@@ -245,25 +251,41 @@ final class RequestCodec {
         return ops;
     }
 
+    /** Writes into {@code buf}, or only counts the bytes when it is null. */
     private static final class Writer {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        final byte[] buf;
+        int pos;
+
+        Writer(byte[] buf) {
+            this.buf = buf;
+        }
+
+        void write(int b) {
+            if (buf != null) {
+                buf[pos] = (byte) b;
+            }
+            pos++;
+        }
 
         void varint(long v) {
             while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
+                write((int) ((v & 0x7F) | 0x80));
                 v >>>= 7;
             }
-            out.write((int) v);
+            write((int) v);
         }
 
         void bool(boolean b) {
-            out.write(b ? 1 : 0);
+            write(b ? 1 : 0);
         }
 
         void bytes(Bytes b) {
-            byte[] raw = b.toByteArray();
-            varint(raw.length);
-            out.write(raw, 0, raw.length);
+            int length = b.size();
+            varint(length);
+            if (buf != null) {
+                b.asReadOnlyByteBuffer().get(buf, pos, length);
+            }
+            pos += length;
         }
     }
 

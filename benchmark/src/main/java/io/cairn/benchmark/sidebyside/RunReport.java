@@ -46,7 +46,7 @@ final class RunReport {
         md.append(String.join(", ", serverVersions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()))
                 .append(". ");
         md.append("Each workload ran ").append(duration).append(" against one member on 127.0.0.1 after a 5 s warm-up, ")
-                .append("etcd first, then Cairn, with default settings (Cairn: the package's `bin/cairn`, RocksDB, default JVM heap); ")
+                .append("etcd first, then Cairn, with default settings (Cairn: the package's `bin/cairn`, its default JVM options, RocksDB); ")
                 .append("the load generator ran in one JVM on the same machine. ")
                 .append("Load average (1/5/15 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append(".\n\n");
         String a = "etcd";

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * <h2>How events reach watchers</h2>
  * The apply thread hands each applied write's events to {@link #onApplied}, which appends them to
  * one shared in-memory <em>window</em> of recent revisions (bounded by
- * {@link Options#windowEvents()} events in total, oldest revisions dropped first) and wakes the
+ * {@link Options#windowEvents()} events and {@link Options#windowBytes()} bytes in total, oldest
+ * revisions dropped first) and wakes the
  * streams; it does no per-watcher work and no I/O. Each watcher keeps only its <em>next
  * revision</em>. On the hub's delivery threads, a stream moves each watcher forward: from the
  * window while its next revision is still in it (etcd's <em>synced</em> group), otherwise from
@@ -42,7 +43,8 @@ import java.util.function.Supplier;
  * nothing is queued for it beyond its stream's small response buffer, and once the window has
  * moved past it, it catches up from storage (etcd demotes such a watcher to unsynced). Memory is
  * therefore bounded by the window plus, per stream, {@link Options#streamBufferResponses()}
- * responses.
+ * responses. While no stream is open the hub keeps no window at all: the floor follows the latest
+ * revision, and a stream opened later catches up from storage like any watcher below the floor.
  *
  * <p>Threading: {@link #onApplied} and {@link #onCompacted} are called by the apply thread, in
  * revision order, and never block on watchers. Everything else is safe from any thread.
@@ -66,10 +68,13 @@ public final class WatchHub implements AutoCloseable {
      * @param progressInterval how often watchers that asked for progress notifications get one when
      *     idle (etcd: 10 minutes)
      * @param deliveryThreads threads delivering to streams and reading history
+     * @param windowBytes the window's size in bytes of keys and values (its events' and their previous
+     *     versions'), at most, whatever {@code windowEvents} allows: with large values the count alone
+     *     would let the window outgrow a small heap; watchers below it catch up from storage
      */
     public record Options(int maxEventsPerResponse, int windowEvents, int streamBufferResponses,
                           int maxPendingResponses, int catchUpChunkEvents, Duration progressInterval,
-                          int deliveryThreads) {
+                          int deliveryThreads, long windowBytes) {
 
         /** @throws IllegalArgumentException if a number or the interval is not positive */
         public Options {
@@ -80,6 +85,9 @@ public final class WatchHub implements AutoCloseable {
             positive(maxPendingResponses, "maxPendingResponses");
             positive(catchUpChunkEvents, "catchUpChunkEvents");
             positive(deliveryThreads, "deliveryThreads");
+            if (windowBytes <= 0) {
+                throw new IllegalArgumentException("windowBytes must be positive, got " + windowBytes);
+            }
             if (progressInterval.isNegative() || progressInterval.isZero()) {
                 throw new IllegalArgumentException("progressInterval must be positive, got " + progressInterval);
             }
@@ -91,44 +99,49 @@ public final class WatchHub implements AutoCloseable {
             }
         }
 
-        /** 1,000 events per response, 65,536 in the window, 10-minute progress notifications, 2 threads. */
+        /** 1,000 events per response, 65,536 events and 32 MiB in the window, 10-minute progress notifications, 2 threads. */
         public static Options defaults() {
-            return new Options(1000, 65_536, 16, 100_000, 1000, Duration.ofMinutes(10), 2);
+            return new Options(1000, 65_536, 16, 100_000, 1000, Duration.ofMinutes(10), 2, 32L << 20);
         }
 
         public Options withMaxEventsPerResponse(int value) {
             return new Options(value, windowEvents, streamBufferResponses, maxPendingResponses, catchUpChunkEvents,
-                    progressInterval, deliveryThreads);
+                    progressInterval, deliveryThreads, windowBytes);
         }
 
         public Options withWindowEvents(int value) {
             return new Options(maxEventsPerResponse, value, streamBufferResponses, maxPendingResponses,
-                    catchUpChunkEvents, progressInterval, deliveryThreads);
+                    catchUpChunkEvents, progressInterval, deliveryThreads, windowBytes);
         }
 
         public Options withStreamBufferResponses(int value) {
             return new Options(maxEventsPerResponse, windowEvents, value, maxPendingResponses, catchUpChunkEvents,
-                    progressInterval, deliveryThreads);
+                    progressInterval, deliveryThreads, windowBytes);
         }
 
         public Options withMaxPendingResponses(int value) {
             return new Options(maxEventsPerResponse, windowEvents, streamBufferResponses, value, catchUpChunkEvents,
-                    progressInterval, deliveryThreads);
+                    progressInterval, deliveryThreads, windowBytes);
         }
 
         public Options withCatchUpChunkEvents(int value) {
             return new Options(maxEventsPerResponse, windowEvents, streamBufferResponses, maxPendingResponses, value,
-                    progressInterval, deliveryThreads);
+                    progressInterval, deliveryThreads, windowBytes);
         }
 
         public Options withProgressInterval(Duration value) {
             return new Options(maxEventsPerResponse, windowEvents, streamBufferResponses, maxPendingResponses,
-                    catchUpChunkEvents, value, deliveryThreads);
+                    catchUpChunkEvents, value, deliveryThreads, windowBytes);
+        }
+
+        public Options withWindowBytes(long value) {
+            return new Options(maxEventsPerResponse, windowEvents, streamBufferResponses, maxPendingResponses,
+                    catchUpChunkEvents, progressInterval, deliveryThreads, value);
         }
 
         public Options withDeliveryThreads(int value) {
             return new Options(maxEventsPerResponse, windowEvents, streamBufferResponses, maxPendingResponses,
-                    catchUpChunkEvents, progressInterval, value);
+                    catchUpChunkEvents, progressInterval, value, windowBytes);
         }
     }
 
@@ -147,6 +160,7 @@ public final class WatchHub implements AutoCloseable {
     private final TreeMap<Long, List<Event>> window = new TreeMap<>();
     private long windowFloor;
     private int windowEventCount;
+    private long windowByteCount;
     /** The newest revision handed to {@link #onApplied} (the store's revision at start). Written under windowLock. */
     private volatile long latest;
     private volatile boolean closed;
@@ -183,26 +197,62 @@ public final class WatchHub implements AutoCloseable {
      * @throws NullPointerException if {@code events} is null or holds null
      */
     public void onApplied(long revision, List<Event> events) {
-        List<Event> copy = List.copyOf(events);
-        if (copy.isEmpty() || closed) {
+        if (events.isEmpty() || closed) {
             return;
         }
-        synchronized (windowLock) {
-            if (revision <= latest) {
-                throw new IllegalArgumentException("watch hub: revision " + revision
-                        + " applied after revision " + latest + "; revisions must increase");
+        if (streams.isEmpty()) {
+            // Nobody to deliver to: keep no window (it would hold windowEvents() events, tens of MB
+            // of values, under a write load with no watcher). A stream opened later reads anything
+            // below the floor from storage, which already holds this revision.
+            synchronized (windowLock) {
+                events.forEach(Objects::requireNonNull);
+                checkIncreasing(revision);
+                window.clear();
+                windowEventCount = 0;
+                windowByteCount = 0;
+                windowFloor = revision + 1;
+                latest = revision;
             }
+            return;
+        }
+        List<Event> copy = List.copyOf(events);
+        synchronized (windowLock) {
+            checkIncreasing(revision);
             window.put(revision, copy);
             windowEventCount += copy.size();
+            windowByteCount += bytesOf(copy);
             latest = revision;
-            if (windowEventCount > options.windowEvents()) {
-                while (windowEventCount > options.windowEvents() && !window.isEmpty()) {
-                    windowEventCount -= window.pollFirstEntry().getValue().size();
+            if (windowEventCount > options.windowEvents() || windowByteCount > options.windowBytes()) {
+                while ((windowEventCount > options.windowEvents() || windowByteCount > options.windowBytes())
+                        && !window.isEmpty()) {
+                    List<Event> dropped = window.pollFirstEntry().getValue();
+                    windowEventCount -= dropped.size();
+                    windowByteCount -= bytesOf(dropped);
                 }
                 windowFloor = window.isEmpty() ? revision + 1 : window.firstKey();
             }
         }
         signalAll();
+    }
+
+    /** The keys and values an event list holds, its own and its previous versions' (windowBytes). */
+    private static long bytesOf(List<Event> events) {
+        long bytes = 0;
+        for (Event event : events) {
+            bytes += event.kv().key().size() + event.kv().value().size();
+            if (event.prevKv().isPresent()) {
+                bytes += event.prevKv().get().key().size() + event.prevKv().get().value().size();
+            }
+        }
+        return bytes;
+    }
+
+    // under windowLock
+    private void checkIncreasing(long revision) {
+        if (revision <= latest) {
+            throw new IllegalArgumentException("watch hub: revision " + revision
+                    + " applied after revision " + latest + "; revisions must increase");
+        }
     }
 
     /**
@@ -234,6 +284,13 @@ public final class WatchHub implements AutoCloseable {
             stream.fail(new CairnException(ErrorCode.STOPPED));
         }
         return stream;
+    }
+
+    /** The bytes of keys and values held in the in-memory window, at most {@link Options#windowBytes()} (for tests). */
+    public long windowByteCount() {
+        synchronized (windowLock) {
+            return windowByteCount;
+        }
     }
 
     /** The number of events held in the in-memory window, at most {@link Options#windowEvents()} (for tests and metrics). */

@@ -319,6 +319,7 @@ class WatchHubTest extends WatchTestSupport {
 
     @Test
     void revisionsMustIncrease() {
+        open(); // with a stream open the hub keeps its window
         long revision = put("k", "v");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> hub.onApplied(revision, List.of(new Event(Event.Type.DELETE,
@@ -326,5 +327,45 @@ class WatchHubTest extends WatchTestSupport {
         assertTrue(e.getMessage().contains("revision " + revision), e.getMessage());
         hub.onApplied(revision + 1, List.of()); // nothing changed: ignored
         assertEquals(1, hub.windowEventCount());
+    }
+
+    @Test
+    void withNoStreamOpenTheHubKeepsNoWindowAndALaterWatcherReadsThePastFromStorage() {
+        long first = put("k", "1");
+        put("k", "2");
+        assertEquals(0, hub.windowEventCount(), "nobody watches: nothing kept");
+        assertThrows(IllegalArgumentException.class, () -> hub.onApplied(first, List.of(new Event(Event.Type.DELETE,
+                new io.cairn.api.KeyValue(b("k"), 0, first, 0, b(""), 0), java.util.Optional.empty()))),
+                "revisions must increase even with no stream open");
+
+        WatchStream stream = open();
+        Recorder recorder = Recorder.unbounded(stream);
+        stream.create(WatchCreateRequest.of(b("k")).withStartRevision(first));
+        recorder.next(WatchResponse::created, "created");
+        long third = put("k", "3");
+        assertEquals(List.of("PUT k@" + first + "=1", "PUT k@" + (first + 1) + "=2", "PUT k@" + third + "=3"),
+                describe(recorder.events(0, 3)));
+        assertEquals(1, hub.windowEventCount(), "kept again once a stream is open");
+    }
+
+    @Test
+    void theWindowIsBoundedInBytesAndAWatcherBelowItReadsStorage() {
+        hub.close();
+        hub = new WatchHub(store, WatchHub.Options.defaults().withWindowBytes(1000));
+        WatchStream stream = open();
+        Recorder recorder = Recorder.unbounded(stream);
+        String value = "v".repeat(300);
+        long first = put("k", value);
+        for (int i = 0; i < 4; i++) {
+            put("k", value);
+            assertTrue(hub.windowByteCount() <= 1000, "window holds " + hub.windowByteCount() + " bytes");
+        }
+        assertTrue(hub.windowEventCount() < 5, "older revisions left the window");
+        stream.create(WatchCreateRequest.of(b("k")).withStartRevision(first));
+        recorder.next(WatchResponse::created, "created");
+        List<Event> events = recorder.events(0, 5);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(first + i, events.get(i).kv().modRevision());
+        }
     }
 }

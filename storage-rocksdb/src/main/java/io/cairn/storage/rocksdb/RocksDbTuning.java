@@ -20,7 +20,14 @@ record RocksDbTuning(long blockCacheBytes, long writeBufferBytes, int bloomBitsP
     static final String MAX_BACKGROUND_JOBS = PREFIX + "max-background-jobs";
     static final List<String> KEYS = List.of(BLOCK_CACHE_SIZE, WRITE_BUFFER_SIZE, BLOOM_BITS_PER_KEY, MAX_BACKGROUND_JOBS);
 
-    static final RocksDbTuning DEFAULTS = new RocksDbTuning(64L << 20, 32L << 20, 10, 2);
+    /**
+     * 16 MiB block cache, 8 MiB memtables, 10 bloom bits, 2 background jobs. A Cairn member opens two
+     * backends (Raft log and state) with several column families each, and every written family keeps
+     * up to two memtables; with 32 MiB memtables and 64 MiB caches RocksDB held about 70 MiB of the
+     * member's RSS after 16 s of puts by 1000 clients (benchmark/results/profile-put-1000.md). Larger
+     * values suit large data sets: {@code rocksdb.block-cache-size}, {@code rocksdb.write-buffer-size}.
+     */
+    static final RocksDbTuning DEFAULTS = new RocksDbTuning(16L << 20, 8L << 20, 10, 2);
 
     /**
      * Reads the {@code rocksdb.*} keys of {@code options}, ignoring other providers' keys.
