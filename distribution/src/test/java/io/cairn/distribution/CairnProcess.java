@@ -281,6 +281,10 @@ final class CairnProcess implements AutoCloseable {
             return process.isAlive();
         }
 
+        long pid() {
+            return process.pid();
+        }
+
         @Override
         public void close() {
             process.destroyForcibly();

@@ -131,8 +131,8 @@ class ClusterFaultsIT {
                     hashes.put(m.name, hash);
                 }
                 assertEquals(1, hashes.values().stream().distinct().count(), "HashKV at " + endRevision + ": " + hashes);
-                long okWrites = history.stream().filter(e -> e.outcome() instanceof Outcome.Ok
-                        && !(e.operation() instanceof Operation.Get)).count();
+                long okWrites = history.stream().filter(e -> e.outcome() instanceof Outcome.Ok ok && changed(ok.result()))
+                        .count();
                 System.out.printf("ClusterFaultsIT: %d rounds, %d operations (%d acknowledged writes, %d unknown), "
                         + "%d watch events up to revision %d, HashKV %s%n", round, history.size(), okWrites,
                         history.stream().filter(e -> e.outcome() instanceof Outcome.Unknown).count(), expected.size(),
@@ -143,6 +143,13 @@ class ClusterFaultsIT {
                 memberClients.forEach(Client::close);
             }
         }
+    }
+
+    /** Whether an acknowledged answer reports a change (a put, a successful CAS, a delete of a key). */
+    private static boolean changed(Result result) {
+        return result instanceof Result.PutResult
+                || (result instanceof Result.CasResult cas && cas.succeeded())
+                || (result instanceof Result.DeleteResult delete && delete.deleted() == 1);
     }
 
     /** One round of every fault, each with load before and after it. */
