@@ -30,8 +30,11 @@ final class FaultCluster implements AutoCloseable {
         final int index;
         final String name;
         final int clientPort;
-        final String peerUrl;
-        final Path dataDir;
+        volatile String peerUrl;
+        volatile Path dataDir;
+        /** {@code new} for the first members; {@code existing} for a member that replaced a removed one. */
+        volatile String state = "new";
+        volatile String initialCluster;
         final Path faultFile;
         volatile CairnProcess process;
         volatile boolean paused;
@@ -70,14 +73,14 @@ final class FaultCluster implements AutoCloseable {
     }
 
     private final List<Member> members = new ArrayList<>();
-    private final String initialCluster;
+    private final Path root;
     private final String token;
     private final String snapshotCount;
 
     FaultCluster(String token, int snapshotCount) {
         this.token = token;
         this.snapshotCount = Integer.toString(snapshotCount);
-        Path root = CairnProcess.newDataDir(token);
+        this.root = CairnProcess.newDataDir(token);
         try {
             Files.createDirectories(root);
             List<String> parts = new ArrayList<>();
@@ -88,7 +91,7 @@ final class FaultCluster implements AutoCloseable {
                 members.add(m);
                 parts.add(m.name + "=" + peerUrl);
             }
-            this.initialCluster = String.join(",", parts);
+            members.forEach(m -> m.initialCluster = String.join(",", parts));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,7 +121,7 @@ final class FaultCluster implements AutoCloseable {
         return new String[] {"--name", m.name, "--listen-client-urls", m.clientUrl(),
                 "--advertise-client-urls", m.clientUrl(),
                 "--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl,
-                "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
+                "--initial-cluster", m.initialCluster, "--initial-cluster-state", m.state,
                 "--initial-cluster-token", token, "--peer-transport", "grpc", "--snapshot-count", snapshotCount,
                 "--experimental-fault-injection-file", m.faultFile.toString()};
     }
@@ -136,6 +139,25 @@ final class FaultCluster implements AutoCloseable {
     void start(Member m) {
         m.process = CairnProcess.start(m.dataDir, flags(m));
         m.paused = false;
+    }
+
+    /**
+     * Gives the member a new identity after the cluster removed it: new peer URL (the id derives from
+     * the URLs and the token, and a removed id cannot come back), a fresh data dir, and
+     * {@code --initial-cluster-state existing} with every current member's peer URL. The client port
+     * stays, so clients find it where they found the removed one. Returns the new peer URL, which
+     * {@code member add} must announce before {@link #start}.
+     */
+    String renew(Member m) {
+        try {
+            m.peerUrl = "http://127.0.0.1:" + freePort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        m.dataDir = root.resolve(m.name + "-" + System.nanoTime());
+        m.state = "existing";
+        m.initialCluster = String.join(",", members.stream().map(x -> x.name + "=" + x.peerUrl).toList());
+        return m.peerUrl;
     }
 
     /** SIGKILL: a crash, nothing flushed beyond what the member synced. */
