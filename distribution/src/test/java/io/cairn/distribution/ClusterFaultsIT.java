@@ -137,7 +137,7 @@ class ClusterFaultsIT {
 
                 awaitEvent(seen, endRevision, watchErrors);
                 watcher.close();
-                assertWatchedOnceInOrder(seen);
+                assertWatchedOnceInOrder(seen, watcher.headerRevisions, watchErrors);
                 assertAcknowledgedWritesWatched(history, seen);
 
                 List<String> expected = describe(seen, endRevision);
@@ -432,7 +432,7 @@ class ClusterFaultsIT {
             }
             boolean resumed = fromRevision != firstRevision;
             current = watch.watch(bytes(PREFIX), WatchOption.builder().isPrefix(true).withRevision(fromRevision).build(),
-                    response -> deliver(response.getEvents(), resumed), error -> {
+                    response -> deliver(response.getEvents(), response.getHeader().getRevision(), resumed), error -> {
                         errors.add(error);
                         CairnProcess.sleep(200);
                         open(seen.isEmpty() ? fromRevision : seen.get(seen.size() - 1).getKeyValue().getModRevision() + 1);
@@ -443,14 +443,18 @@ class ClusterFaultsIT {
          * Adds the events; a resumed stream may repeat what the ended one delivered after the resume
          * point was taken (its callbacks race with the error's), so there only later revisions count.
          */
-        private synchronized void deliver(List<WatchEvent> events, boolean resumed) {
+        private synchronized void deliver(List<WatchEvent> events, long headerRevision, boolean resumed) {
             for (WatchEvent e : events) {
                 long last = seen.isEmpty() ? 0 : seen.get(seen.size() - 1).getKeyValue().getModRevision();
                 if (!resumed || e.getKeyValue().getModRevision() > last) {
                     seen.add(e);
+                    headerRevisions.add(headerRevision);
                 }
             }
         }
+
+        /** The header revision of the response that delivered each event of {@code seen}, for diagnostics. */
+        final List<Long> headerRevisions = new CopyOnWriteArrayList<>();
 
         @Override
         public synchronized void close() {
@@ -473,12 +477,15 @@ class ClusterFaultsIT {
                 + (i < expected.size() ? expected.get(i) : "the end") + ", was " + (i < actual.size() ? actual.get(i) : "the end"));
     }
 
-    private static void assertWatchedOnceInOrder(List<WatchEvent> seen) {
+    private static void assertWatchedOnceInOrder(List<WatchEvent> seen, List<Long> headers, List<Throwable> errors) {
         long previous = 0;
-        for (WatchEvent e : seen) {
-            long revision = e.getKeyValue().getModRevision();
-            assertTrue(revision > previous, "watch events in strictly increasing revisions (each once): "
-                    + previous + " then " + revision);
+        for (int i = 0; i < seen.size(); i++) {
+            long revision = seen.get(i).getKeyValue().getModRevision();
+            long before = previous;
+            int at = i;
+            assertTrue(revision > previous, () -> "watch events in strictly increasing revisions (each once): "
+                    + before + " then " + revision + " (delivered in responses with header revisions "
+                    + headers.get(at - 1) + " and " + headers.get(at) + "); stream errors the watch resumed after: " + errors);
             previous = revision;
         }
     }
