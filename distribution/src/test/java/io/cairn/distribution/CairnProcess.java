@@ -215,6 +215,11 @@ final class CairnProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits up to {@code timeout} for the process to end by itself; whether it did. */
+    boolean waitForExit(Duration timeout) {
+        return waitFor(process, timeout);
+    }
+
     /** SIGKILL (the launcher execs java, so this is the JVM itself), then waits for the exit. */
     void kill() {
         process.destroyForcibly();
@@ -289,6 +294,10 @@ final class CairnProcess implements AutoCloseable {
 
         boolean isAlive() {
             return process.isAlive();
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         @Override

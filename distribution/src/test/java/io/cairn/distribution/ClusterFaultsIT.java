@@ -1,0 +1,550 @@
+package io.cairn.distribution;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.cairn.conformance.linearizability.CheckResult;
+import io.cairn.conformance.linearizability.HistoryEntry;
+import io.cairn.conformance.linearizability.HistoryRecorder;
+import io.cairn.conformance.linearizability.KvModel;
+import io.cairn.conformance.linearizability.LinearizabilityChecker;
+import io.cairn.conformance.linearizability.Operation;
+import io.cairn.conformance.linearizability.Outcome;
+import io.cairn.conformance.linearizability.Result;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.DeleteResponse;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.PutResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fault tests with real {@code cairn} processes: three members under load from several jetcd
+ * clients (put, get, delete, compare-and-set on a few keys, every call recorded), while the test
+ * kills the leader and then a follower (SIGKILL) and restarts them on their data dirs, pauses the
+ * leader (SIGSTOP) beyond the election timeout, cuts a member off through the fault-injection file,
+ * moves the leadership, and removes a member then adds it back with new peer URLs and a fresh data dir. Afterwards: the history is linearizable, a watcher opened at the start
+ * saw every acknowledged write once and in revision order across the leader changes, every member's
+ * own watch history from the start equals it, and the members' HashKV agree at a common revision.
+ *
+ * <p>One round of faults runs by default (well under a minute of load); {@code -Dcairn.faults.seconds=N}
+ * repeats rounds until N seconds have passed.
+ */
+class ClusterFaultsIT {
+
+    private static final String PREFIX = "fk/";
+    private static final List<String> KEYS = List.of("fk/a", "fk/b", "fk/c", "fk/d", "fk/e");
+    private static final int CLIENTS = 3;
+    private static final long OP_TIMEOUT_MS = 4_000;
+    private static final long CALL_TIMEOUT_S = 15;
+
+    @Test
+    void historyStaysLinearizableAndMembersAgreeThroughKillsPausesPartitionsAndLeaderMoves() throws Exception {
+        runFaults(false);
+    }
+
+    /**
+     * Disabled: finds a server bug. A member removed and added back (new peer URLs, fresh data dir,
+     * {@code --initial-cluster-state existing}, snapshot count 300 so it catches up from a snapshot)
+     * serves a watch from revision 2 starting at about revision 1027 (its snapshot's point), without
+     * etcd's "mvcc: required revision has been compacted": the events before are silently missing
+     * (seen twice on 2026-11-24: watcher and old members 2..1099, the new member 1027..1099; and 2..1784
+     * against 1688..1784). The linearizability and acknowledged-write checks before it pass. etcd's
+     * snapshot carries the whole MVCC history, and a watch below the compaction point fails rather than
+     * skips. Reproduce: {@code ./mvnw -pl distribution -am verify -Dtest=none
+     * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='ClusterFaultsIT#aMemberRemoved*'
+     * '-Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition'}.
+     */
+    @Test
+    @Disabled("server bug: a member that joined from a snapshot serves a watch from an old revision with events missing,"
+            + " no compacted error (see the Javadoc)")
+    void aMemberRemovedAndAddedBackServesTheSameHistory() throws Exception {
+        runFaults(true);
+    }
+
+    private void runFaults(boolean membershipChange) throws Exception {
+        long runSeconds = Long.getLong("cairn.faults.seconds", 0);
+        try (FaultCluster cluster = new FaultCluster("faults-it", 300)) {
+            cluster.startAll();
+            List<Client> clients = new ArrayList<>();
+            List<Client> memberClients = new ArrayList<>();
+            try {
+                for (FaultCluster.Member m : cluster.members()) {
+                    memberClients.add(client(m.clientUrl()));
+                }
+                Client watchClient = client(cluster.endpoints().split(","));
+                clients.add(watchClient);
+                long startRevision = watchClient.getKVClient().get(bytes("fk/start")).get(CALL_TIMEOUT_S, TimeUnit.SECONDS)
+                        .getHeader().getRevision();
+                List<WatchEvent> seen = new CopyOnWriteArrayList<>();
+                List<Throwable> watchErrors = new CopyOnWriteArrayList<>();
+                ResumingWatch watcher = new ResumingWatch(watchClient.getWatchClient(), startRevision + 1, seen, watchErrors);
+
+                HistoryRecorder recorder = new HistoryRecorder();
+                AtomicBoolean stop = new AtomicBoolean();
+                List<Thread> workers = new ArrayList<>();
+                for (int c = 0; c < CLIENTS; c++) {
+                    Client client = client(cluster.endpoints().split(","));
+                    clients.add(client);
+                    int clientId = c;
+                    workers.add(Thread.ofPlatform().name("fault-client-" + c)
+                            .start(() -> runClient(clientId, client.getKVClient(), recorder, stop)));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(runSeconds);
+                int round = 0;
+                try {
+                    do {
+                        faultRound(cluster, memberClients, round++, membershipChange);
+                    } while (System.nanoTime() < deadline);
+                } finally {
+                    stop.set(true);
+                    for (Thread t : workers) {
+                        t.join(TimeUnit.SECONDS.toMillis(30));
+                    }
+                    cluster.healAll();
+                }
+
+                // a last write every member must reach: its revision is the common point of comparison
+                long endRevision = awaitWrite(watchClient.getKVClient(), "fk/end", "end");
+                List<HistoryEntry> history = recorder.history();
+                CheckResult verdict = new LinearizabilityChecker(Duration.ofSeconds(60)).check(new KvModel(), history);
+                assertTrue(verdict.isLinearizable(), () -> verdict + cluster.logs());
+
+                awaitEvent(seen, endRevision, watchErrors);
+                watcher.close();
+                assertWatchedOnceInOrder(seen, watcher.headerRevisions, watchErrors);
+                assertAcknowledgedWritesWatched(history, seen);
+
+                List<String> expected = describe(seen, endRevision);
+                Map<String, Long> hashes = new HashMap<>();
+                for (int i = 0; i < FaultCluster.SIZE; i++) {
+                    FaultCluster.Member m = cluster.member(i);
+                    Client mc = memberClients.get(i);
+                    awaitApplied(mc, endRevision, m);
+                    List<String> own = describe(watchFrom(mc, startRevision + 1, endRevision), endRevision);
+                    assertSameHistory(expected, own, m);
+                    long hash = Integer.toUnsignedLong(mc.getMaintenanceClient().hashKV(m.endpoint(), endRevision)
+                            .get(CALL_TIMEOUT_S, TimeUnit.SECONDS).getHash());
+                    hashes.put(m.name, hash);
+                }
+                assertEquals(1, hashes.values().stream().distinct().count(), "HashKV at " + endRevision + ": " + hashes);
+                long okWrites = history.stream().filter(e -> e.outcome() instanceof Outcome.Ok ok && changed(ok.result()))
+                        .count();
+                System.out.printf("ClusterFaultsIT: %d rounds, %d operations (%d acknowledged writes, %d unknown), "
+                        + "%d watch events up to revision %d, HashKV %s, watch resumed after %s%n", round, history.size(), okWrites,
+                        history.stream().filter(e -> e.outcome() instanceof Outcome.Unknown).count(), expected.size(),
+                        endRevision, hashes, watchErrors);
+                assertTrue(okWrites > 50, "the load made progress through the faults: " + okWrites + " acknowledged writes");
+            } finally {
+                clients.forEach(Client::close);
+                memberClients.forEach(Client::close);
+            }
+        }
+    }
+
+    /** Whether an acknowledged answer reports a change (a put, a successful CAS, a delete of a key). */
+    private static boolean changed(Result result) {
+        return result instanceof Result.PutResult
+                || (result instanceof Result.CasResult cas && cas.succeeded())
+                || (result instanceof Result.DeleteResult delete && delete.deleted() == 1);
+    }
+
+    /** One round of every fault, each with load before and after it. */
+    private static void faultRound(FaultCluster cluster, List<Client> memberClients, int round, boolean membershipChange) {
+        pauseFor(1_500);
+        // a) SIGKILL the leader, let the others elect, restart it on its data dir
+        FaultCluster.Member leader = leader(cluster, memberClients);
+        cluster.kill(leader);
+        pauseFor(2_000);
+        cluster.start(leader);
+        pauseFor(1_000);
+        // ... then a follower
+        FaultCluster.Member follower = follower(cluster, memberClients);
+        cluster.kill(follower);
+        pauseFor(1_500);
+        cluster.start(follower);
+        pauseFor(1_000);
+        // b) SIGSTOP the leader beyond the election timeout (1 s), then SIGCONT: it comes back as a stale leader
+        leader = leader(cluster, memberClients);
+        cluster.pause(leader);
+        pauseFor(2_500);
+        cluster.resume(leader);
+        pauseFor(1_500);
+        // c) cut a member off from its peers (the leader on even rounds, a follower on odd ones), then heal
+        FaultCluster.Member cut = round % 2 == 0 ? leader(cluster, memberClients) : follower(cluster, memberClients);
+        cluster.isolate(cut);
+        pauseFor(2_500);
+        cluster.heal(cut);
+        pauseFor(1_500);
+        // d) move the leadership under load
+        leader = leader(cluster, memberClients);
+        FaultCluster.Member target = follower(cluster, memberClients);
+        try {
+            memberClients.get(leader.index).getMaintenanceClient().moveLeader(target.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("move-leader " + leader + " -> " + target + " failed" + cluster.logs(), e);
+        }
+        assertEquals(target, leader(cluster, memberClients), "the leader after move-leader");
+        pauseFor(1_500);
+        if (!membershipChange) {
+            return;
+        }
+        // e) remove a follower (its process stops by itself), then add it back under a new identity
+        FaultCluster.Member removed = follower(cluster, memberClients);
+        Client other = memberClients.get(leader(cluster, memberClients).index);
+        try {
+            other.getClusterClient().removeMember(removed.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+            assertTrue(removed.process.waitForExit(Duration.ofSeconds(30)), removed + " stops after its removal");
+            pauseFor(1_000);
+            String peerUrl = cluster.renew(removed);
+            other.getClusterClient().addMember(List.of(java.net.URI.create(peerUrl)))
+                    .get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("member remove/add of " + removed + " failed" + cluster.logs(), e);
+        }
+        cluster.start(removed);
+        pauseFor(1_500);
+    }
+
+    /** The member every running member names as leader (waits for an election to settle). */
+    private static FaultCluster.Member leader(FaultCluster cluster, List<Client> memberClients) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            Long agreed = null;
+            boolean disagree = false;
+            StringBuilder seen = new StringBuilder();
+            for (FaultCluster.Member m : cluster.members()) {
+                if (!m.running() || m.paused) {
+                    continue;
+                }
+                try {
+                    long leaderId = memberClients.get(m.index).getMaintenanceClient().statusMember(m.endpoint())
+                            .get(5, TimeUnit.SECONDS).getLeader();
+                    seen.append(m).append("->").append(Long.toHexString(leaderId)).append(' ');
+                    if (leaderId == 0 || (agreed != null && agreed != leaderId)) {
+                        disagree = true;
+                    }
+                    agreed = leaderId;
+                } catch (Exception e) {
+                    disagree = true;
+                    seen.append(m).append("->").append(e).append(' ');
+                }
+            }
+            last = seen.toString();
+            if (!disagree && agreed != null) {
+                for (FaultCluster.Member m : cluster.members()) {
+                    if (m.running() && m.id() == agreed) {
+                        return m;
+                    }
+                }
+            }
+            CairnProcess.sleep(100);
+        }
+        throw new AssertionError("no leader all running members agree on within 30 s: " + last + cluster.logs());
+    }
+
+    private static FaultCluster.Member follower(FaultCluster cluster, List<Client> memberClients) {
+        FaultCluster.Member leader = leader(cluster, memberClients);
+        return cluster.member((leader.index + 1) % FaultCluster.SIZE);
+    }
+
+    private static void pauseFor(long millis) {
+        CairnProcess.sleep(millis);
+    }
+
+    /** A client without jetcd's retries: a retried put could apply twice, which no history explains. */
+    private static Client client(String... endpoints) {
+        return Client.builder().endpoints(endpoints).retryMaxAttempts(0).connectTimeout(Duration.ofSeconds(2))
+                .keepaliveTimeout(Duration.ofSeconds(3)).build();
+    }
+
+    private static void runClient(int clientId, KV kv, HistoryRecorder recorder, AtomicBoolean stop) {
+        Random random = new Random(clientId * 7919L + 17);
+        Map<String, String> lastRead = new HashMap<>();
+        long seq = 0;
+        while (!stop.get()) {
+            String key = KEYS.get(random.nextInt(KEYS.size()));
+            String value = "c" + clientId + "-" + seq++;
+            int kind = random.nextInt(10);
+            if (kind < 4) {
+                HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.put(key, value));
+                try {
+                    PutResponse r = kv.put(bytes(key), bytes(value)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    call.ok(Result.put(r.getHeader().getRevision()));
+                } catch (Exception e) {
+                    call.unknown(String.valueOf(e));
+                    backOff(e);
+                }
+            } else if (kind < 7) {
+                HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.get(key));
+                try {
+                    GetResponse r = kv.get(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    if (r.getKvs().isEmpty()) {
+                        call.ok(Result.get(null, 0, r.getHeader().getRevision()));
+                    } else {
+                        var kvs = r.getKvs().get(0);
+                        String read = kvs.getValue().toString(UTF_8);
+                        lastRead.put(key, read);
+                        call.ok(Result.get(read, kvs.getModRevision(), r.getHeader().getRevision()));
+                    }
+                } catch (Exception e) {
+                    call.failed(String.valueOf(e)); // a read changes nothing
+                    backOff(e);
+                }
+            } else if (kind < 8) {
+                HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.delete(key));
+                try {
+                    DeleteResponse r = kv.delete(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    call.ok(new Result.DeleteResult(r.getDeleted(), null, r.getHeader().getRevision()));
+                } catch (Exception e) {
+                    call.unknown(String.valueOf(e));
+                    backOff(e);
+                }
+            } else {
+                String expected = lastRead.getOrDefault(key, "none");
+                HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.casValue(key, expected, value));
+                try {
+                    TxnResponse r = kv.txn()
+                            .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.value(bytes(expected))))
+                            .Then(Op.put(bytes(key), bytes(value), PutOption.DEFAULT))
+                            .commit().get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    call.ok(new Result.CasResult(r.isSucceeded(), r.getHeader().getRevision()));
+                } catch (Exception e) {
+                    call.unknown(String.valueOf(e));
+                    backOff(e);
+                }
+            }
+        }
+    }
+
+    /** After a failure, wait a little: a client hammering a member that is down only grows the history. */
+    private static void backOff(Exception e) {
+        CairnProcess.sleep(e instanceof TimeoutException ? 0 : 200);
+    }
+
+    /** Puts until one is acknowledged (the cluster is healed, so this must come), and returns its revision. */
+    private static long awaitWrite(KV kv, String key, String value) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return kv.put(bytes(key), bytes(value)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS).getHeader().getRevision();
+            } catch (Exception e) {
+                last = e;
+                CairnProcess.sleep(200);
+            }
+        }
+        throw new AssertionError("no write acknowledged within 60 s after healing", last);
+    }
+
+    private static void awaitEvent(List<WatchEvent> seen, long revision, List<Throwable> errors) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!seen.isEmpty() && seen.get(seen.size() - 1).getKeyValue().getModRevision() >= revision) {
+                return;
+            }
+            CairnProcess.sleep(100);
+        }
+        fail("the watcher did not reach revision " + revision + " within 60 s; errors: " + errors);
+    }
+
+    /** Waits until the member's own store (a serializable read) has applied {@code revision}. */
+    private static void awaitApplied(Client client, long revision, FaultCluster.Member m) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long at = 0;
+        while (System.nanoTime() < deadline) {
+            try {
+                at = client.getKVClient().get(bytes("fk/end"), GetOption.builder().withSerializable(true).build())
+                        .get(5, TimeUnit.SECONDS).getHeader().getRevision();
+                if (at >= revision) {
+                    return;
+                }
+            } catch (Exception e) {
+                // still starting: retry
+            }
+            CairnProcess.sleep(100);
+        }
+        fail(m + " applied only up to revision " + at + ", not " + revision);
+    }
+
+    /** The member's watch history of the prefix from {@code from} up to {@code to}. */
+    private static List<WatchEvent> watchFrom(Client client, long from, long to) {
+        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        try (Watch.Watcher w = client.getWatchClient().watch(bytes(PREFIX),
+                WatchOption.builder().isPrefix(true).withRevision(from).build(),
+                response -> events.addAll(response.getEvents()), errors::add)) {
+            awaitEvent(events, to, errors);
+        }
+        return events;
+    }
+
+    /**
+     * A prefix watch that, when jetcd gives up on its stream (it retries UNAVAILABLE itself, but ends
+     * the watch on other codes such as the CANCELLED a stopping member's reset gives), opens it again
+     * from the revision after the last event, as an application would: events still arrive once each.
+     */
+    private static final class ResumingWatch implements AutoCloseable {
+        private final long firstRevision;
+        private final Watch watch;
+        private final List<WatchEvent> seen;
+        private final List<Throwable> errors;
+        private volatile Watch.Watcher current;
+        private volatile boolean closed;
+
+        ResumingWatch(Watch watch, long fromRevision, List<WatchEvent> seen, List<Throwable> errors) {
+            this.firstRevision = fromRevision;
+            this.watch = watch;
+            this.seen = seen;
+            this.errors = errors;
+            open(fromRevision);
+        }
+
+        private synchronized void open(long fromRevision) {
+            if (closed) {
+                return;
+            }
+            boolean resumed = fromRevision != firstRevision;
+            current = watch.watch(bytes(PREFIX), WatchOption.builder().isPrefix(true).withRevision(fromRevision).build(),
+                    response -> deliver(response.getEvents(), response.getHeader().getRevision(), resumed), error -> {
+                        errors.add(error);
+                        CairnProcess.sleep(200);
+                        open(seen.isEmpty() ? fromRevision : seen.get(seen.size() - 1).getKeyValue().getModRevision() + 1);
+                    });
+        }
+
+        /**
+         * Adds the events; a resumed stream may repeat what the ended one delivered after the resume
+         * point was taken (its callbacks race with the error's), so there only later revisions count.
+         */
+        private synchronized void deliver(List<WatchEvent> events, long headerRevision, boolean resumed) {
+            for (WatchEvent e : events) {
+                long last = seen.isEmpty() ? 0 : seen.get(seen.size() - 1).getKeyValue().getModRevision();
+                if (!resumed || e.getKeyValue().getModRevision() > last) {
+                    seen.add(e);
+                    headerRevisions.add(headerRevision);
+                }
+            }
+        }
+
+        /** The header revision of the response that delivered each event of {@code seen}, for diagnostics. */
+        final List<Long> headerRevisions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            current.close();
+        }
+    }
+
+    private static void assertSameHistory(List<String> expected, List<String> actual, FaultCluster.Member m) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        int i = 0;
+        while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
+            i++;
+        }
+        fail("the history " + m + " serves (" + actual.size() + " events, first " + (actual.isEmpty() ? "-" : actual.get(0))
+                + ") differs from the watcher's (" + expected.size() + " events, first "
+                + (expected.isEmpty() ? "-" : expected.get(0)) + ") at index " + i + ": expected "
+                + (i < expected.size() ? expected.get(i) : "the end") + ", was " + (i < actual.size() ? actual.get(i) : "the end"));
+    }
+
+    private static void assertWatchedOnceInOrder(List<WatchEvent> seen, List<Long> headers, List<Throwable> errors) {
+        long previous = 0;
+        for (int i = 0; i < seen.size(); i++) {
+            long revision = seen.get(i).getKeyValue().getModRevision();
+            long before = previous;
+            int at = i;
+            assertTrue(revision > previous, () -> "watch events in strictly increasing revisions (each once): "
+                    + before + " then " + revision + " (delivered in responses with header revisions "
+                    + headers.get(at - 1) + " and " + headers.get(at) + "); stream errors the watch resumed after: " + errors);
+            previous = revision;
+        }
+    }
+
+    /** Every acknowledged write is the watch event at the revision it reported. */
+    private static void assertAcknowledgedWritesWatched(List<HistoryEntry> history, List<WatchEvent> seen) {
+        Map<Long, WatchEvent> byRevision = new HashMap<>();
+        for (WatchEvent e : seen) {
+            byRevision.put(e.getKeyValue().getModRevision(), e);
+        }
+        for (HistoryEntry entry : history) {
+            if (!(entry.outcome() instanceof Outcome.Ok ok)) {
+                continue;
+            }
+            switch (entry.operation()) {
+                case Operation.Put put -> expectEvent(byRevision, ((Result.PutResult) ok.result()).revision(),
+                        WatchEvent.EventType.PUT, put.key(), put.value(), entry);
+                case Operation.CompareAndSet cas -> {
+                    Result.CasResult r = (Result.CasResult) ok.result();
+                    if (r.succeeded()) {
+                        expectEvent(byRevision, r.revision(), WatchEvent.EventType.PUT, cas.key(), cas.newValue(), entry);
+                    }
+                }
+                case Operation.Delete delete -> {
+                    Result.DeleteResult r = (Result.DeleteResult) ok.result();
+                    if (r.deleted() == 1) {
+                        expectEvent(byRevision, r.revision(), WatchEvent.EventType.DELETE, delete.key(), null, entry);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static void expectEvent(Map<Long, WatchEvent> byRevision, long revision, WatchEvent.EventType type,
+                                    String key, String value, HistoryEntry entry) {
+        WatchEvent e = byRevision.get(revision);
+        assertTrue(e != null, "no watch event at revision " + revision + " for the acknowledged " + entry);
+        assertEquals(type, e.getEventType(), entry::toString);
+        assertEquals(key, e.getKeyValue().getKey().toString(UTF_8), entry::toString);
+        if (value != null) {
+            assertEquals(value, e.getKeyValue().getValue().toString(UTF_8), entry::toString);
+        }
+    }
+
+    private static List<String> describe(List<WatchEvent> events, long upTo) {
+        List<String> out = new ArrayList<>();
+        for (WatchEvent e : events) {
+            long revision = e.getKeyValue().getModRevision();
+            if (revision <= upTo) {
+                out.add(revision + " " + e.getEventType() + " " + e.getKeyValue().getKey().toString(UTF_8) + "="
+                        + e.getKeyValue().getValue().toString(UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, UTF_8);
+    }
+}
