@@ -306,6 +306,9 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         if (text == null) {
             http = new ArrayList<>();
             for (URI client : clientUrls) {
+                if (client.getScheme().equals("https")) {
+                    continue; // the http transport serves no TLS yet: no plain-text twin of a TLS endpoint
+                }
                 URI next = withPort(client, client.getPort() == 0 ? 0 : client.getPort() + 1);
                 if (next.getPort() != 0 && peerUrls.contains(next)) {
                     next = withPort(client, client.getPort() + 2);

@@ -142,6 +142,9 @@ class ServerOptionsTest {
         // etcd's usual ports: 2380 is the peer port, so HTTP goes to 2381
         assertEquals(List.of(URI.create("http://127.0.0.1:2381")), options("--listen-client-urls", "http://127.0.0.1:2379",
                 "--listen-peer-urls", "http://127.0.0.1:2380").listenClientHttpUrls());
+        // no plain-text HTTP twin of a TLS client URL (the http transport has no TLS yet)
+        assertEquals(List.of(), options("--listen-client-urls", "https://127.0.0.1:2379", "--cert-file", "c.pem",
+                "--key-file", "k.pem").listenClientHttpUrls());
         UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-http-urls",
                 "http://127.0.0.1:2380", "--listen-peer-urls", "http://127.0.0.1:2380"));
         assertTrue(peer.getMessage().contains("is also a peer URL"), peer.getMessage());

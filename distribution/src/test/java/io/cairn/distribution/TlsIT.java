@@ -34,7 +34,7 @@ class TlsIT {
         Path[] foreign = issue("theirs", "client");
 
         try (CairnProcess cairn = CairnProcess.start(CairnProcess.newDataDir("tls"),
-                "--listen-client-urls", "https://127.0.0.1:0", "--listen-client-http-urls", "none",
+                "--listen-client-urls", "https://127.0.0.1:0",
                 "--cert-file", server[0].toString(), "--key-file", server[1].toString(),
                 "--trusted-ca-file", ca.toString(), "--client-cert-auth")) {
             assertEquals("https", cairn.clientUrl().getScheme(), "the ready line names the https URL");
