@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -406,17 +408,22 @@ class ClusterFaultsIT {
     }
 
     /**
-     * A prefix watch that, when jetcd gives up on its stream (it retries UNAVAILABLE itself, but ends
-     * the watch on other codes such as the CANCELLED a stopping member's reset gives), opens it again
-     * from the revision after the last event, as an application would: events still arrive once each.
+     * A prefix watch that, when jetcd gives up on its stream, opens it again from the revision after
+     * the last event, as an application would. jetcd calls the error listener on every stream error,
+     * also on those it recovers from itself (it then resumes the same watcher after 500 ms); only a
+     * watcher it has closed (halt errors such as the CANCELLED a stopping member's reset gives) is
+     * replaced, so at most one watcher delivers at a time and any repeated event is the server's.
      */
     private static final class ResumingWatch implements AutoCloseable {
         private final long firstRevision;
         private final Watch watch;
         private final List<WatchEvent> seen;
         private final List<Throwable> errors;
-        private volatile Watch.Watcher current;
-        private volatile boolean closed;
+        private final ScheduledExecutorService reopener =
+                Executors.newSingleThreadScheduledExecutor();
+        private Watch.Watcher current;
+        private int generation;
+        private boolean closed;
 
         ResumingWatch(Watch watch, long fromRevision, List<WatchEvent> seen, List<Throwable> errors) {
             this.firstRevision = fromRevision;
@@ -430,26 +437,28 @@ class ClusterFaultsIT {
             if (closed) {
                 return;
             }
-            boolean resumed = fromRevision != firstRevision;
+            int opened = ++generation;
             current = watch.watch(bytes(PREFIX), WatchOption.builder().isPrefix(true).withRevision(fromRevision).build(),
-                    response -> deliver(response.getEvents(), response.getHeader().getRevision(), resumed), error -> {
+                    response -> deliver(opened, response.getEvents(), response.getHeader().getRevision()), error -> {
                         errors.add(error);
-                        CairnProcess.sleep(200);
-                        open(seen.isEmpty() ? fromRevision : seen.get(seen.size() - 1).getKeyValue().getModRevision() + 1);
+                        // jetcd closes a watcher it gives up on only after this listener returns
+                        reopener.schedule(() -> reopenIfClosed(opened), 300, TimeUnit.MILLISECONDS);
                     });
         }
 
-        /**
-         * Adds the events; a resumed stream may repeat what the ended one delivered after the resume
-         * point was taken (its callbacks race with the error's), so there only later revisions count.
-         */
-        private synchronized void deliver(List<WatchEvent> events, long headerRevision, boolean resumed) {
+        private synchronized void reopenIfClosed(int failed) {
+            if (failed == generation && current.isClosed()) {
+                open(seen.isEmpty() ? firstRevision : seen.get(seen.size() - 1).getKeyValue().getModRevision() + 1);
+            }
+        }
+
+        private synchronized void deliver(int from, List<WatchEvent> events, long headerRevision) {
+            if (from != generation) {
+                return; // a replaced watcher's late callback
+            }
             for (WatchEvent e : events) {
-                long last = seen.isEmpty() ? 0 : seen.get(seen.size() - 1).getKeyValue().getModRevision();
-                if (!resumed || e.getKeyValue().getModRevision() > last) {
-                    seen.add(e);
-                    headerRevisions.add(headerRevision);
-                }
+                seen.add(e);
+                headerRevisions.add(headerRevision);
             }
         }
 
@@ -459,6 +468,7 @@ class ClusterFaultsIT {
         @Override
         public synchronized void close() {
             closed = true;
+            reopener.shutdownNow();
             current.close();
         }
     }
