@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  */
 final class CairnProcess implements AutoCloseable {
 
-    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** Generous: a JVM start on a machine loaded by parallel builds can take most of a minute. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern CLIENTS_ON = Pattern.compile("clients on (https?://[^, ]+)");
     private static final Pattern HTTP_ON = Pattern.compile("HTTP on (http://[^, ]+)");
     private static final Pattern MEMBER_ID = Pattern.compile("member \\S+ \\(([0-9a-f]+)\\)");
