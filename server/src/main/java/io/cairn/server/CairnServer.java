@@ -186,9 +186,10 @@ public final class CairnServer implements AutoCloseable {
             this.peers = new PeerNetwork(memberId, node, stateBackend, keyspaces,
                     stateBackend.directory().resolveSibling("snap"), members, bootstrapPeers);
             members.onChange(peers::refreshPeers);
-            LeaseForwarding forwarding = new LeaseForwarding(peers::endpoint, node::leader, lessor, store);
-            peers.leases(forwarding);
-            cairn.leaseForwarding(forwarding);
+            LeaderForwarding forwarding = new LeaderForwarding(peers::endpoint, node::leader, node::isLeader,
+                    node::learnerInSync, lessor, store);
+            peers.forwarding(forwarding);
+            cairn.leaderForwarding(forwarding);
             node.peers(peers, index -> installSnapshot(index, keyspaces));
         } else {
             this.peers = null;

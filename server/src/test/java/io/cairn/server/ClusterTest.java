@@ -200,6 +200,10 @@ class ClusterTest {
         for (int i = 1; i <= 4; i++) {
             all.put("n" + i, List.of(peerUrl(i)));
         }
+        // a learner that has not started is not in sync: refused at a follower too (asked of the leader)
+        CairnServer aFollower = followers(members).get(0);
+        assertEquals(ErrorCode.LEARNER_NOT_READY.message(), failure(aFollower.client().cluster().memberPromote(
+                new MemberPromoteRequest(added.member().id()))).getMessage());
         CairnServer joiner = member(4, all, 10_000).initialClusterState(CairnServer.InitialClusterState.EXISTING).start();
         servers.add(joiner);
         assertEquals(added.member().id(), joiner.memberId());
@@ -207,7 +211,9 @@ class ClusterTest {
         await("the learner published its name", () -> "n4".equals(joiner.members().member(joiner.memberId()).name()));
         CairnServer leader = leader(members);
         assertTrue(leader.client().maintenance().status().join().leader() == leader.memberId());
-        leader.client().cluster().memberPromote(new MemberPromoteRequest(joiner.memberId())).join();
+        // promoted through a follower, which asks the leader whether the learner is in sync (etcd forwards it)
+        CairnServer follower = followers(members).get(0);
+        follower.client().cluster().memberPromote(new MemberPromoteRequest(joiner.memberId())).join();
         await("promoted everywhere", () -> servers.stream().allMatch(s -> !s.members().member(joiner.memberId()).learner()));
 
         // remove a follower: it stops by itself, the others go on with three voters
