@@ -49,12 +49,14 @@ import org.junit.jupiter.api.Test;
  * clients (put, get, delete, compare-and-set on a few keys, every call recorded), while the test
  * kills the leader and then a follower (SIGKILL) and restarts them on their data dirs, pauses the
  * leader (SIGSTOP) beyond the election timeout, cuts a member off through the fault-injection file,
- * moves the leadership, and removes a member then adds it back with new peer URLs and a fresh data dir. Afterwards: the history is linearizable, a watcher opened at the start
+ * moves the leadership, and removes a member then adds it back with new peer URLs and a fresh data
+ * dir (it joins from a snapshot). Afterwards: the history is linearizable, a watcher opened at the start
  * saw every acknowledged write once and in revision order across the leader changes, every member's
  * own watch history from the start equals it, and the members' HashKV agree at a common revision.
  *
- * <p>One round of faults runs by default (well under a minute of load); {@code -Dcairn.faults.seconds=N}
- * repeats rounds until N seconds have passed.
+ * <p>One round of faults runs by default (about 20 s of pauses, plus restarts and elections; the
+ * summary line prints the seconds per phase); {@code -Dcairn.faults.seconds=N} repeats rounds until
+ * N seconds have passed.
  */
 class ClusterFaultsIT {
 
