@@ -186,9 +186,10 @@ public final class CairnServer implements AutoCloseable {
             this.peers = new PeerNetwork(memberId, node, stateBackend, keyspaces,
                     stateBackend.directory().resolveSibling("snap"), members, bootstrapPeers);
             members.onChange(peers::refreshPeers);
-            LeaseForwarding forwarding = new LeaseForwarding(peers::endpoint, node::leader, lessor, store);
-            peers.leases(forwarding);
-            cairn.leaseForwarding(forwarding);
+            LeaderForwarding forwarding = new LeaderForwarding(peers::endpoint, node::leader, node::isLeader,
+                    node::learnerInSync, lessor, store);
+            peers.forwarding(forwarding);
+            cairn.leaderForwarding(forwarding);
             node.peers(peers, index -> installSnapshot(index, keyspaces));
         } else {
             this.peers = null;
@@ -199,16 +200,16 @@ public final class CairnServer implements AutoCloseable {
     private void installSnapshot(long index, List<String> keyspaces) {
         java.nio.file.Path file = peers.incoming(index);
         try {
-            StateSnapshots.install(file, stateBackend, keyspaces);
+            // reads wait while the keyspaces are rewritten, so none sees half a snapshot
+            store.restore(() -> StateSnapshots.install(file, stateBackend, keyspaces));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot install the snapshot at index " + index + " from " + file, e);
         }
-        store.reload();
         lessor.reload(stateBackend);
         members.reload(stateBackend);
         peers.removeIncomingExcept(-1);
-        // Watchers on this member catch up from storage at the next applied write (their next
-        // revision is then outside the hub's window).
+        // the snapshot carries the whole MVCC history: watchers behind it catch up from storage
+        watchHub.onRestored(store.currentRevision());
     }
 
     private void startPeers(Builder b) {

@@ -101,7 +101,7 @@ final class LocalCairn implements Cairn {
     private final MemberTable members;
     private final String token;
     /** Set when this member has peers: lease calls only the leader answers go there. */
-    private volatile LeaseForwarding leaseForwarding;
+    private volatile LeaderForwarding leaderForwarding;
 
     private final KV kv = new LocalKv();
     private final Lease lease = new LocalLease();
@@ -135,8 +135,8 @@ final class LocalCairn implements Cairn {
         return self;
     }
 
-    void leaseForwarding(LeaseForwarding forwarding) {
-        this.leaseForwarding = forwarding;
+    void leaderForwarding(LeaderForwarding forwarding) {
+        this.leaderForwarding = forwarding;
     }
 
     /** Sets this member as the member list shows it (its client URLs are known once the endpoints are bound). */
@@ -296,7 +296,7 @@ final class LocalCairn implements Cairn {
         @Override
         public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
             Objects.requireNonNull(request, "request");
-            LeaseForwarding forwarding = leaseForwarding;
+            LeaderForwarding forwarding = leaderForwarding;
             if (forwarding == null || lessor.isPrimary()) {
                 return linearizable(() -> onPrimary(() -> lessor.timeToLive(store, request, System.nanoTime())));
             }
@@ -331,7 +331,7 @@ final class LocalCairn implements Cairn {
             if (closed || publisher.isCancelled()) {
                 throw new IllegalStateException("the keep-alive stream is closed");
             }
-            LeaseForwarding forwarding = leaseForwarding;
+            LeaderForwarding forwarding = leaderForwarding;
             if (forwarding != null && !lessor.isPrimary()) {
                 forwarding.keepAlive(id).whenComplete((answer, failure) -> {
                     if (failure != null) {
@@ -476,9 +476,12 @@ final class LocalCairn implements Cairn {
             if (!target.learner()) {
                 return failed(new CairnException(ErrorCode.MEMBER_NOT_LEARNER));
             }
-            // etcd asks the leader whether the learner's log is within 10% of its own. A follower
-            // cannot tell, and refuses as etcd does when the learner is not ready.
-            return node.learnerInSync(request.id()).thenCompose(inSync -> {
+            // etcd's leader checks that the learner's log is within 10% of its own; a follower
+            // forwards the promotion to the leader (here: asks it), then proposes through Raft
+            LeaderForwarding forwarding = leaderForwarding;
+            CompletableFuture<Boolean> ready = forwarding == null || node.isLeader()
+                    ? node.learnerInSync(request.id()) : forwarding.learnerInSync(request.id());
+            return ready.thenCompose(inSync -> {
                 if (!inSync || target.name().isEmpty()) {
                     return failed(new CairnException(ErrorCode.LEARNER_NOT_READY));
                 }

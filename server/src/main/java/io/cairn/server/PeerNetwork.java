@@ -45,7 +45,7 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
     private final AtomicLong snapshotsSent = new AtomicLong();
     private final AtomicLong snapshotsReceived = new AtomicLong();
     private volatile PeerEndpoint endpoint;
-    private volatile LeaseForwarding leases;
+    private volatile LeaderForwarding forwarding;
 
     PeerNetwork(long memberId, RaftNode node, Backend stateBackend, List<String> stateKeyspaces, Path snapDir,
                 MemberTable members, Map<Long, List<URI>> bootstrapPeers) {
@@ -68,9 +68,9 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
         return endpoint;
     }
 
-    /** Where lease frames go (they share the connection with Raft's). */
-    void leases(LeaseForwarding forwarding) {
-        this.leases = forwarding;
+    /** Where frames of calls forwarded to the leader go (they share the connection with Raft's). */
+    void forwarding(LeaderForwarding forwarding) {
+        this.forwarding = forwarding;
     }
 
     long snapshotsSent() {
@@ -159,8 +159,8 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
 
     @Override
     public void receive(long from, ByteBuffer frame) {
-        if (frame.hasRemaining() && frame.get(frame.position()) == LeaseForwarding.FRAME_TAG) {
-            LeaseForwarding forwarding = leases;
+        if (frame.hasRemaining() && frame.get(frame.position()) == LeaderForwarding.FRAME_TAG) {
+            LeaderForwarding forwarding = this.forwarding;
             if (forwarding != null) {
                 forwarding.receive(from, frame);
             }

@@ -200,6 +200,10 @@ class ClusterTest {
         for (int i = 1; i <= 4; i++) {
             all.put("n" + i, List.of(peerUrl(i)));
         }
+        // a learner that has not started is not in sync: refused at a follower too (asked of the leader)
+        CairnServer aFollower = followers(members).get(0);
+        assertEquals(ErrorCode.LEARNER_NOT_READY.message(), failure(aFollower.client().cluster().memberPromote(
+                new MemberPromoteRequest(added.member().id()))).getMessage());
         CairnServer joiner = member(4, all, 10_000).initialClusterState(CairnServer.InitialClusterState.EXISTING).start();
         servers.add(joiner);
         assertEquals(added.member().id(), joiner.memberId());
@@ -207,7 +211,9 @@ class ClusterTest {
         await("the learner published its name", () -> "n4".equals(joiner.members().member(joiner.memberId()).name()));
         CairnServer leader = leader(members);
         assertTrue(leader.client().maintenance().status().join().leader() == leader.memberId());
-        leader.client().cluster().memberPromote(new MemberPromoteRequest(joiner.memberId())).join();
+        // promoted through a follower, which asks the leader whether the learner is in sync (etcd forwards it)
+        CairnServer follower = followers(members).get(0);
+        follower.client().cluster().memberPromote(new MemberPromoteRequest(joiner.memberId())).join();
         await("promoted everywhere", () -> servers.stream().allMatch(s -> !s.members().member(joiner.memberId()).learner()));
 
         // remove a follower: it stops by itself, the others go on with three voters
@@ -255,6 +261,107 @@ class ClusterTest {
         // and it goes on replicating from the log afterwards
         leader.client().kv().put(PutRequest.of(b("later"), b("z"))).join();
         await("later write", () -> "z".equals(localValue(lagging, "later")));
+    }
+
+    /** A watch stream on {@code server} recording every event of one watcher from {@code startRevision}. */
+    private static final class HistoryWatch implements java.util.concurrent.Flow.Subscriber<io.cairn.api.watch.WatchResponse> {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Object> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final io.cairn.api.watch.WatchStream stream;
+
+        HistoryWatch(CairnServer server, String prefix, long startRevision) {
+            stream = server.client().watch().openStream();
+            stream.subscribe(this);
+            stream.create(io.cairn.api.watch.WatchCreateRequest.prefix(b(prefix)).withStartRevision(startRevision));
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(io.cairn.api.watch.WatchResponse response) {
+            if (response.canceled()) {
+                failures.add(response);
+            }
+            response.events().forEach(e -> events.add(e.kv().modRevision() + " " + e.type() + " " + e.kv().key().toUtf8()));
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            failures.add(throwable);
+        }
+
+        @Override
+        public void onComplete() {}
+
+        /** The events up to {@code revision}, once the last of them arrived. */
+        List<String> until(long revision) {
+            await("watch events up to " + revision + " (failures " + failures + ")", () -> !failures.isEmpty()
+                    || (!events.isEmpty() && Long.parseLong(events.getLast().split(" ")[0]) >= revision));
+            stream.close();
+            assertEquals(List.of(), failures);
+            return List.copyOf(events);
+        }
+    }
+
+    @Test
+    void membersThatCaughtUpFromASnapshotServeTheWholeWatchHistory() {
+        List<CairnServer> members = startCluster(3, 20);
+        CairnServer leader = leader(members);
+        long first = 0;
+        for (int i = 0; i < 30; i++) {
+            long revision = leader.client().kv().put(PutRequest.of(b("w/" + i), b("v"))).join().header().revision();
+            first = first == 0 ? revision : first;
+        }
+        CairnServer lagging = followers(members).get(0);
+        String lastBefore = "w/29";
+        await("the follower has every write", () -> "v".equals(localValue(lagging, lastBefore)));
+        // a watcher in sync on the follower, served from the hub's window when the snapshot arrives
+        HistoryWatch live = new HistoryWatch(lagging, "w/", first);
+        network.isolate(lagging.memberId());
+        CairnServer current = leader(members.stream().filter(s -> s != lagging).toList());
+        for (int i = 30; i < 200; i++) {
+            current.client().kv().put(PutRequest.of(b("w/" + i), b("v"))).join();
+        }
+        network.heal(lagging.memberId());
+        await("the follower catches up", () -> "v".equals(localValue(lagging, "w/199")));
+        assertTrue(lagging.peerNetwork().snapshotsReceived() >= 1, "it needed a snapshot");
+
+        // a new member (start() returns once it caught up from its snapshot), watched at once
+        current.client().cluster().memberAdd(MemberAddRequest.learner(List.of(peerUrl(4).toString()))).join();
+        Map<String, List<URI>> all = new LinkedHashMap<>();
+        for (int i = 1; i <= 4; i++) {
+            all.put("n" + i, List.of(peerUrl(i)));
+        }
+        CairnServer joiner = member(4, all, 20).initialClusterState(CairnServer.InitialClusterState.EXISTING).start();
+        servers.add(joiner);
+        HistoryWatch early = new HistoryWatch(joiner, "w/", first);
+        await("the new member catches up", () -> "v".equals(localValue(joiner, "w/199")));
+        assertTrue(joiner.peerNetwork().snapshotsReceived() >= 1, "it needed a snapshot");
+
+        long last = current.client().kv().put(PutRequest.of(b("w/last"), b("v"))).join().header().revision();
+        await("every member has the last write", () -> servers.stream().filter(s -> s.failure() == null)
+                .allMatch(s -> "v".equals(localValue(s, "w/last"))));
+        List<String> expected = new HistoryWatch(current, "w/", first).until(last);
+        assertEquals(201, expected.size(), "one event per write: " + expected);
+        assertSameEvents(expected, live.until(last), "the follower's watcher in sync before its snapshot");
+        assertSameEvents(expected, early.until(last), "the new member's watcher opened as it started");
+        assertSameEvents(expected, new HistoryWatch(lagging, "w/", first).until(last), "a watch opened later on the follower");
+        assertSameEvents(expected, new HistoryWatch(joiner, "w/", first).until(last), "a watch opened later on the new member");
+    }
+
+    /** Fails with the first difference only (the lists are long). */
+    private static void assertSameEvents(List<String> expected, List<String> actual, String what) {
+        for (int i = 0; i < Math.max(expected.size(), actual.size()); i++) {
+            String want = i < expected.size() ? expected.get(i) : "nothing";
+            String got = i < actual.size() ? actual.get(i) : "nothing";
+            if (!want.equals(got)) {
+                fail(what + ": " + actual.size() + " events instead of " + expected.size() + "; event " + i
+                        + " is [" + got + "] instead of [" + want + "]");
+            }
+        }
     }
 
     @Test

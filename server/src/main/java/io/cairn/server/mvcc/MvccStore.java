@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
@@ -118,6 +119,8 @@ public final class MvccStore implements AutoCloseable {
     private final Backend backend;
     private final Options options;
     private final Object applyLock = new Object();
+    // Write-held by restore() while a snapshot rewrites the backend; read-held only to take a read snapshot.
+    private final ReentrantReadWriteLock contentsLock = new ReentrantReadWriteLock();
 
     // Mirrors of the meta keyspace, for cheap accessors; written only under applyLock after the
     // batch that stores them. Reads take their values from their snapshot instead.
@@ -169,13 +172,42 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /** Writes a snapshot's contents into the store's backend (see {@link #restore}). */
+    @FunctionalInterface
+    public interface ContentsReplacement<E extends Exception> {
+        void replace() throws E;
+    }
+
     /**
-     * Reads the store's state again from the backend, after a snapshot from the leader replaced
-     * its contents (the node's loop thread, between two applied entries).
+     * Replaces the store's contents with a snapshot from the leader: runs {@code replacement},
+     * which rewrites the backend's keyspaces (the whole MVCC history the leader holds, not only
+     * the latest state), then reads the store's state again. The node's loop thread, between two
+     * applied entries. Reads that start meanwhile wait for it to end: the replacement takes
+     * several batches, and a read snapshot taken between them would see half of it (a watcher
+     * catching up from storage would skip the revisions not yet written, silently).
+     *
+     * @throws E what {@code replacement} throws; the store is then in an unknown state (close it)
      */
-    public void reload() {
+    public <E extends Exception> void restore(ContentsReplacement<E> replacement) throws E {
+        Objects.requireNonNull(replacement, "replacement");
         synchronized (applyLock) {
-            load();
+            contentsLock.writeLock().lock();
+            try {
+                replacement.replace();
+                load();
+            } finally {
+                contentsLock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** A consistent snapshot of the backend, never one taken while {@link #restore} rewrites it. */
+    private ReadSnapshot readSnapshot() {
+        contentsLock.readLock().lock();
+        try {
+            return backend.snapshot();
+        } finally {
+            contentsLock.readLock().unlock();
         }
     }
 
@@ -210,7 +242,7 @@ public final class MvccStore implements AutoCloseable {
     public RangeResponse range(RangeRequest request) {
         KvRequestChecks.checkRange(request);
         checkOpen();
-        try (ReadSnapshot snapshot = backend.snapshot()) {
+        try (ReadSnapshot snapshot = readSnapshot()) {
             Execution execution = readingExecution(snapshot);
             RangeResponse response = execution.range(request);
             return withHeader(response, header(execution.beginRevision));
@@ -230,7 +262,7 @@ public final class MvccStore implements AutoCloseable {
             throw new IllegalArgumentException("readTxn takes read-only transactions; this one writes");
         }
         checkOpen();
-        try (ReadSnapshot snapshot = backend.snapshot()) {
+        try (ReadSnapshot snapshot = readSnapshot()) {
             Execution execution = readingExecution(snapshot);
             TxnResponse response = execution.txn(request, options.leaseExists());
             return (TxnResponse) Responses.restamp(response, header(execution.beginRevision));
@@ -253,7 +285,7 @@ public final class MvccStore implements AutoCloseable {
             throw new IllegalArgumentException("fromRevision must be at least 1, got " + fromRevision);
         }
         checkOpen();
-        try (ReadSnapshot snapshot = backend.snapshot()) {
+        try (ReadSnapshot snapshot = readSnapshot()) {
             Meta meta = Meta.read(snapshot);
             if (fromRevision < meta.compactScheduled) {
                 throw new CompactedException(meta.compactScheduled);
@@ -304,7 +336,7 @@ public final class MvccStore implements AutoCloseable {
      */
     public HashResult hashKv(long revision) {
         checkOpen();
-        try (ReadSnapshot snapshot = backend.snapshot()) {
+        try (ReadSnapshot snapshot = readSnapshot()) {
             Meta meta = Meta.read(snapshot);
             if (revision > meta.revision) {
                 throw new CairnException(ErrorCode.FUTURE_REVISION);
@@ -332,7 +364,7 @@ public final class MvccStore implements AutoCloseable {
     /** The keys attached to {@code lease} now, in key order (for the lessor). */
     public List<Bytes> keysOfLease(long lease) {
         checkOpen();
-        try (ReadSnapshot snapshot = backend.snapshot()) {
+        try (ReadSnapshot snapshot = readSnapshot()) {
             return leaseKeys(snapshot, lease).stream().map(Bytes::of).toList();
         }
     }

@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  * responses. While no stream is open the hub keeps no window at all: the floor follows the latest
  * revision, and a stream opened later catches up from storage like any watcher below the floor.
  *
- * <p>Threading: {@link #onApplied} and {@link #onCompacted} are called by the apply thread, in
+ * <p>Threading: {@link #onApplied}, {@link #onCompacted} and {@link #onRestored} are called by the apply thread, in
  * revision order, and never block on watchers. Everything else is safe from any thread.
  */
 @Experimental("server internals; shaped for the node's apply loop")
@@ -253,6 +253,26 @@ public final class WatchHub implements AutoCloseable {
             throw new IllegalArgumentException("watch hub: revision " + revision
                     + " applied after revision " + latest + "; revisions must increase");
         }
+    }
+
+    /**
+     * Called by the apply thread after the store's contents were replaced by a snapshot from the
+     * leader, the store now at {@code revision}. The window is dropped: it held revisions of the
+     * old contents and lacks the ones the snapshot brought, so had it stayed, a watcher inside it
+     * would jump from the old revisions straight to the next applied one. Every watcher behind
+     * {@code revision} now catches up from storage, which holds the snapshot's whole history (etcd's
+     * restore likewise moves every synced watcher to the unsynced group); one whose next revision
+     * was compacted by the snapshot gets etcd's canceled response with the compact revision.
+     */
+    public void onRestored(long revision) {
+        synchronized (windowLock) {
+            window.clear();
+            windowEventCount = 0;
+            windowByteCount = 0;
+            windowFloor = revision + 1;
+            latest = revision;
+        }
+        signalAll();
     }
 
     /**

@@ -12,6 +12,7 @@ import io.cairn.api.watch.Event;
 import io.cairn.api.watch.WatchCreateRequest;
 import io.cairn.api.watch.WatchResponse;
 import io.cairn.api.watch.WatchStream;
+import io.cairn.server.mvcc.MvccStore;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -366,6 +367,48 @@ class WatchHubTest extends WatchTestSupport {
         List<Event> events = recorder.events(0, 5);
         for (int i = 0; i < 5; i++) {
             assertEquals(first + i, events.get(i).kv().modRevision());
+        }
+    }
+
+    @Test
+    void afterASnapshotReplacedTheStoreWatchersGetEveryRevisionItBroughtFromStorage() {
+        // the leader's store: the same start, then revisions this member never applied
+        io.cairn.spi.storage.Backend leaderBackend = io.cairn.server.mvcc.TestBackends.create();
+        try (MvccStore leader = MvccStore.open(leaderBackend, MvccStore.Options.defaults(lease -> true))) {
+            long leaderIndex = 0;
+            WatchStream stream = open();
+            Recorder live = Recorder.unbounded(stream);
+            stream.create(WatchCreateRequest.prefix(b("k")));
+            long liveId = live.next(WatchResponse::created, "created").watchId();
+            for (int i = 0; i < 3; i++) {
+                put("k", "" + i);
+                leader.applyPut(++leaderIndex, io.cairn.api.kv.PutRequest.of(b("k"), b("" + i)));
+            }
+            assertEquals(3, live.events(liveId, 3).size());
+            for (int i = 3; i < 10; i++) {
+                leader.applyPut(++leaderIndex, io.cairn.api.kv.PutRequest.of(b("k"), b("" + i)));
+            }
+
+            store.restore(() -> io.cairn.server.mvcc.TestBackends.copyStoreContents(leaderBackend, backend, 1000, () -> {}));
+            hub.onRestored(store.currentRevision());
+            assertEquals(0, hub.windowEventCount(), "the window of the old contents is gone");
+            raftIndex = store.consistentIndex();
+            long next = put("k", "10");
+
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 3; i <= 10; i++) {
+                expected.add("PUT k@" + (i + 2) + "=" + i);
+            }
+            assertEquals(expected, describe(live.events(liveId, 8)), "the live watcher got the snapshot's revisions");
+            WatchStream later = open();
+            Recorder fromStart = Recorder.unbounded(later);
+            later.create(WatchCreateRequest.of(b("k")).withStartRevision(2));
+            long id = fromStart.next(WatchResponse::created, "created").watchId();
+            List<String> all = describe(fromStart.events(id, 11));
+            assertEquals("PUT k@2=0", all.get(0));
+            assertEquals("PUT k@" + next + "=10", all.get(10));
+        } finally {
+            io.cairn.server.mvcc.TestBackends.destroy(leaderBackend);
         }
     }
 }

@@ -12,37 +12,51 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Lease calls that only the leader can answer (keep-alive, time-to-live: it alone keeps the
- * deadlines), forwarded from a follower to the leader over the peer transport, as etcd forwards
- * them over its peer HTTP API. They travel as frames of their own beside the Raft messages: first
- * byte {@code 'L'} (Raft frames start with {@code 'M'}), then a kind, a request id and the values,
- * each a big-endian long.
+ * Calls that only the leader can answer, forwarded from a follower to the leader over the peer
+ * transport, as etcd forwards them over its peer HTTP API: lease keep-alive and time-to-live (the
+ * leader alone keeps the deadlines) and, for MemberPromote, whether a learner is in sync (the leader
+ * alone knows how far each member's log matches its own). They travel as frames of their own beside
+ * the Raft messages: first byte {@code 'L'} (Raft frames start with {@code 'M'}), then a kind, a
+ * request id and the values, each a big-endian long.
  *
  * <p>A lost frame is a lost call: the follower's future fails with etcd's "request timed out" after
  * the request timeout. Threading: any thread.
  */
-final class LeaseForwarding {
+final class LeaderForwarding {
 
     static final byte FRAME_TAG = 'L';
-    private static final byte KEEP_ALIVE = 1, TIME_TO_LIVE = 2, ANSWER = 3, NOT_PRIMARY = 4;
+    private static final byte KEEP_ALIVE = 1, TIME_TO_LIVE = 2, ANSWER = 3, NOT_PRIMARY = 4, LEARNER_IN_SYNC = 5;
 
-    /** What the leader answers: the TTL (keep-alive) or remaining and granted TTL (time-to-live). */
+    /** What the leader answers: the TTL (keep-alive) or remaining and granted TTL (time-to-live); 1 or 0 for in sync. */
     record Answer(long ttl, long grantedTtl) {}
+
+    /** The leader's side of the learner check (the node's). */
+    @FunctionalInterface
+    interface LearnerCheck {
+        /** Whether learner {@code id} is in sync with this member, which must lead; false on a follower. */
+        CompletableFuture<Boolean> inSync(long id);
+    }
 
     private final Supplier<PeerEndpoint> endpoint;
     private final LongSupplier leader;
+    private final BooleanSupplier isLeader;
+    private final LearnerCheck learnerCheck;
     private final Lessor lessor;
     private final MvccStore store;
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<Long, CompletableFuture<Answer>> waiting = new ConcurrentHashMap<>();
 
-    LeaseForwarding(Supplier<PeerEndpoint> endpoint, LongSupplier leader, Lessor lessor, MvccStore store) {
+    LeaderForwarding(Supplier<PeerEndpoint> endpoint, LongSupplier leader, BooleanSupplier isLeader,
+                     LearnerCheck learnerCheck, Lessor lessor, MvccStore store) {
         this.endpoint = endpoint;
         this.leader = leader;
+        this.isLeader = isLeader;
+        this.learnerCheck = learnerCheck;
         this.lessor = lessor;
         this.store = store;
     }
@@ -55,6 +69,14 @@ final class LeaseForwarding {
     /** Asks the leader for lease {@code id}'s remaining TTL (-1: gone) and granted TTL. */
     CompletableFuture<Answer> timeToLive(long id) {
         return ask(TIME_TO_LIVE, id);
+    }
+
+    /**
+     * Asks the leader whether learner {@code id} is in sync with it (etcd's MemberPromote readiness);
+     * fails with etcd's "not leader" if the member asked no longer leads.
+     */
+    CompletableFuture<Boolean> learnerInSync(long id) {
+        return ask(LEARNER_IN_SYNC, id).thenApply(answer -> answer.ttl() == 1);
     }
 
     private CompletableFuture<Answer> ask(byte kind, long leaseId) {
@@ -92,6 +114,7 @@ final class LeaseForwarding {
         long b = frame.getLong();
         switch (kind) {
             case KEEP_ALIVE, TIME_TO_LIVE -> answer(from, kind, requestId, a);
+            case LEARNER_IN_SYNC -> answerLearnerCheck(from, requestId, a);
             case ANSWER -> {
                 CompletableFuture<Answer> waiter = waiting.remove(requestId);
                 if (waiter != null) {
@@ -106,6 +129,22 @@ final class LeaseForwarding {
             }
             default -> { }
         }
+    }
+
+    private void answerLearnerCheck(long from, long requestId, long learnerId) {
+        PeerEndpoint e = endpoint.get();
+        if (e == null) {
+            return;
+        }
+        if (!isLeader.getAsBoolean()) {
+            e.send(from, frame(NOT_PRIMARY, requestId, 0, 0));
+            return;
+        }
+        learnerCheck.inSync(learnerId).whenComplete((inSync, failure) -> {
+            if (failure == null) {
+                e.send(from, frame(ANSWER, requestId, Boolean.TRUE.equals(inSync) ? 1 : 0, 0));
+            } // else the node stopped: the follower's call times out
+        });
     }
 
     private void answer(long from, byte kind, long requestId, long leaseId) {
