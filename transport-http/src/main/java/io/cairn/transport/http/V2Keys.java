@@ -11,6 +11,7 @@ import io.undertow.util.Methods;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -258,6 +259,38 @@ final class V2Keys {
                         }
                     }
                     Responses.json(exchange, 200, body.toString() + "\n");
+                }));
+    }
+
+    /**
+     * {@code GET /v2/machines}: every member's client URLs, sorted, joined by {@code ", "}, as etcd 2.3's
+     * machines handler writes them (plain text, no newline). This member's are this endpoint's URLs, as in
+     * {@code /v2/members}.
+     */
+    void handleMachines(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> cairn.cluster()
+                .memberList(MemberListRequest.local())
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        sendError(exchange, new V2Error(V2Error.RAFT_INTERNAL,
+                                Gateway.toWireError(failure).message(), 0));
+                        return;
+                    }
+                    List<String> urls = new ArrayList<>();
+                    for (Member member : answer.members()) {
+                        if (member.id() == answer.header().memberId()) {
+                            boundUrls.get().forEach(url -> urls.add(url.toString()));
+                        } else {
+                            urls.addAll(member.clientUrls());
+                        }
+                    }
+                    urls.sort(null);
+                    Responses.textAsIs(exchange, 200, String.join(", ", urls));
                 }));
     }
 

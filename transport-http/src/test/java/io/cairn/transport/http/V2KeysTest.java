@@ -224,19 +224,34 @@ class V2KeysTest {
     }
 
     @Test
-    void anIndexPastTheHistoryWindowIsOutdatedAndCleared() throws Exception {
+    void theHistoryWindowHoldsTheLastThousandV2EventsWhateverTheV3WritesBetween() throws Exception {
         long start = json(http.form("PUT", "/v2/keys/t7/k", "value", "0")).get("node").get("modifiedIndex").asLong();
-        // 1000 more revisions, written in parallel through the in-process api (one Raft sync covers many)
+        // 1000 v3 writes, in parallel through the in-process api (one Raft sync covers many): not v2 events
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             writes.add(http.server.client().kv().put(Bytes.fromUtf8("filler" + (i % 10)), Bytes.fromUtf8("x")));
         }
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        JsonNode stillThere = expect(200, http.get("/v2/keys/t7/k?wait=true&waitIndex=" + start));
+        assertEquals(start, stillThere.get("node").get("modifiedIndex").asLong(), "the event at " + start + " is still held");
+
+        // 1000 more v2 writes push it out: the window starts at the first of them
+        long firstOfWindow = 0;
+        for (int i = 1; i <= 1000; i++) {
+            long index = json(http.form("PUT", "/v2/keys/t7/k", "value", Integer.toString(i))).get("node").get("modifiedIndex").asLong();
+            if (i == 1) {
+                firstOfWindow = index;
+            }
+        }
         HttpResponse<String> response = http.get("/v2/keys/t7/k?wait=true&waitIndex=" + start);
         JsonNode error = expect(400, response);
         assertEquals(401, error.get("errorCode").asInt());
         assertEquals("The event in requested index is outdated and cleared", error.get("message").asText());
-        assertTrue(error.get("cause").asText().startsWith("the requested history has been cleared ["), error.toString());
+        assertEquals("the requested history has been cleared [" + firstOfWindow + "/" + start + "]", error.get("cause").asText());
+
+        JsonNode oldestHeld = expect(200, http.get("/v2/keys/t7/k?wait=true&waitIndex=" + firstOfWindow));
+        assertEquals(firstOfWindow, oldestHeld.get("node").get("modifiedIndex").asLong());
+        assertEquals("1", oldestHeld.get("node").get("value").asText());
     }
 
     @Test
@@ -252,5 +267,15 @@ class V2KeysTest {
         assertEquals(Long.toHexString(http.server.memberId()), member.get("id").asText());
         assertEquals(http.base.toString(), member.get("clientURLs").get(0).asText());
         assertNotNull(member.get("peerURLs"));
+    }
+
+    @Test
+    void machinesListsTheClientUrlsAsEtcd23WritesThem() {
+        HttpResponse<String> machines = http.get("/v2/machines");
+        assertEquals(200, machines.statusCode());
+        assertEquals("text/plain; charset=utf-8", machines.headers().firstValue("Content-Type").orElse(""));
+        // one member: its HTTP URL, no separator and no newline
+        assertEquals(http.base.toString(), machines.body());
+        assertEquals(405, http.form("PUT", "/v2/machines").statusCode());
     }
 }
