@@ -297,6 +297,17 @@ final class CairnProcess implements AutoCloseable {
             return process.isAlive();
         }
 
+        /** Writes {@code line} and a newline to the process's standard input. */
+        void send(String line) {
+            try {
+                var in = process.getOutputStream();
+                in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write to process " + process.pid(), e);
+            }
+        }
+
         long pid() {
             return process.pid();
         }

@@ -135,36 +135,100 @@ public final class Election {
      * Calls {@code listener} with the leader's key and value now (once there is a leader) and on every
      * proclamation and change of leader, in order, on an implementation thread (do not block it).
      * Close the returned handle to stop.
+     *
+     * <p>The observation outlives the loss of a member: when the stream fails (the member it went to died,
+     * a leader change cut it), it is opened again after a short pause, and the listener then hears the
+     * leader of that moment again. So it may see the same leader twice in a row, and a leader that came
+     * and went while the stream was down is not reported.
      */
     public AutoCloseable observe(Consumer<KeyValue> listener) {
         Objects.requireNonNull(listener, "listener");
-        CompletableFuture<Flow.Subscription> subscribed = new CompletableFuture<>();
-        session.cairn().election().observe(new LeaderRequest(Bytes.fromUtf8(name))).subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscribed.complete(subscription);
-                subscription.request(Long.MAX_VALUE);
-            }
+        Observation observation = new Observation(listener);
+        observation.open();
+        return observation;
+    }
 
-            @Override
-            public void onNext(LeaderResponse response) {
-                try {
-                    listener.accept(response.kv());
-                } catch (RuntimeException listenerFailure) {
-                    System.getLogger(Election.class.getName()).log(System.Logger.Level.WARNING,
-                            "an observer of election " + name + " failed", listenerFailure);
+    /** One {@link #observe} call: its current stream, opened again after a failure until closed. */
+    private final class Observation implements AutoCloseable {
+        private static final long REOPEN_PAUSE_MILLIS = 200;
+        private final Consumer<KeyValue> listener;
+        private Flow.Subscription stream; // guarded by this
+        private boolean closed; // guarded by this
+
+        Observation(Consumer<KeyValue> listener) {
+            this.listener = listener;
+        }
+
+        void open() {
+            session.cairn().election().observe(new LeaderRequest(Bytes.fromUtf8(name))).subscribe(new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription subscription) {
+                    synchronized (Observation.this) {
+                        if (closed) {
+                            subscription.cancel();
+                            return;
+                        }
+                        stream = subscription;
+                    }
+                    subscription.request(Long.MAX_VALUE);
                 }
-            }
 
-            @Override
-            public void onError(Throwable failure) {
-                // the stream ended; observers that must survive failures observe again
-            }
+                @Override
+                public void onNext(LeaderResponse response) {
+                    synchronized (Observation.this) {
+                        if (closed) {
+                            return;
+                        }
+                    }
+                    try {
+                        listener.accept(response.kv());
+                    } catch (RuntimeException listenerFailure) {
+                        System.getLogger(Election.class.getName()).log(System.Logger.Level.WARNING,
+                                "an observer of election " + name + " failed", listenerFailure);
+                    }
+                }
 
-            @Override
-            public void onComplete() {}
-        });
-        return () -> subscribed.thenAccept(Flow.Subscription::cancel);
+                @Override
+                public void onError(Throwable failure) {
+                    reopenLater();
+                }
+
+                @Override
+                public void onComplete() {
+                    reopenLater();
+                }
+            });
+        }
+
+        private void reopenLater() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                stream = null;
+            }
+            CompletableFuture.delayedExecutor(REOPEN_PAUSE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                open();
+            });
+        }
+
+        @Override
+        public void close() {
+            Flow.Subscription toCancel;
+            synchronized (this) {
+                closed = true;
+                toCancel = stream;
+                stream = null;
+            }
+            if (toCancel != null) {
+                toCancel.cancel();
+            }
+        }
     }
 
     /** The election's name. */

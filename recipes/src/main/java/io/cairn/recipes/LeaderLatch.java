@@ -81,43 +81,85 @@ public final class LeaderLatch implements AutoCloseable {
 
     private void run() {
         while (!closed) {
-            try (Session current = Session.create(cairn, ttl)) {
+            Session current;
+            try {
+                current = Session.create(cairn, ttl);
+            } catch (InterruptedException interrupted) {
+                return;
+            } catch (RuntimeException failure) {
+                if (!pauseAfter(failure)) {
+                    return;
+                }
+                continue;
+            }
+            try (current) {
                 session = current;
                 if (closed) {
                     return;
                 }
-                Election election = new Election(current, name);
-                election.campaign(value);
-                leaderKey = election.leaderKey().orElseThrow();
-                listener.isLeader();
-                try {
-                    // leadership lasts as long as the key: wait for its deletion
-                    while (!Waits.awaitDelete(cairn, leaderKey.key(), leaderKey.rev(), Waits.FOREVER)) {
-                        if (Waits.join(cairn.kv().get(leaderKey.key())).kvs().isEmpty()) {
-                            break;
-                        }
-                    }
-                } finally {
-                    leaderKey = null;
-                    listener.notLeader();
-                }
+                leadOnce(current);
             } catch (InterruptedException interrupted) {
                 if (closed) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * Campaigns on {@code current} until this process has led and lost the lead, or the session ended.
+     * A failed campaign (the member went away, the cluster changed leader) is tried again on the same
+     * session: the candidate's key stays where it is in the line (campaigning again with the same lease
+     * finds it), rather than being left behind, unrevoked, for a TTL if the revoke fails too.
+     */
+    private void leadOnce(Session current) throws InterruptedException {
+        Election election = new Election(current, name);
+        while (!closed && current.isAlive()) {
+            try {
+                election.campaign(value);
+            } catch (RuntimeException failure) {
+                if (!pauseAfter(failure)) {
+                    return;
+                }
+                continue;
+            }
+            leaderKey = election.leaderKey().orElseThrow();
+            listener.isLeader();
+            try {
+                // leadership lasts as long as the key: wait for its deletion
+                while (true) {
+                    try {
+                        if (Waits.awaitDelete(cairn, leaderKey.key(), leaderKey.rev(), Waits.FOREVER)
+                                || Waits.join(cairn.kv().get(leaderKey.key())).kvs().isEmpty()) {
+                            break;
+                        }
+                    } catch (RuntimeException failure) {
+                        if (!current.isAlive() || !pauseAfter(failure)) {
+                            return; // the lease is known gone (so is the key), or the latch closed
+                        }
+                    }
+                }
             } catch (TimeoutException impossible) {
                 throw new AssertionError(impossible);
-            } catch (RuntimeException failure) {
-                if (closed) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "leader latch " + name + ": campaigning again after a failure", failure);
-                try {
-                    Thread.sleep(Math.max(100, ttl.toMillis() / 3));
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
+            } finally {
+                leaderKey = null;
+                listener.notLeader();
             }
+            return;
+        }
+    }
+
+    /** Logs {@code failure} and pauses before the next try; false if the latch closed meanwhile. */
+    private boolean pauseAfter(RuntimeException failure) {
+        if (closed) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "leader latch " + name + ": trying again after a failure", failure);
+        try {
+            Thread.sleep(Math.max(100, ttl.toMillis() / 6));
+            return !closed;
+        } catch (InterruptedException interrupted) {
+            return false;
         }
     }
 

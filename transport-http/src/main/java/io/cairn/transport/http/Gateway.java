@@ -35,6 +35,16 @@ import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
 import io.cairn.etcd.protocol.etcdserverpb.StatusRequest;
 import io.cairn.etcd.protocol.etcdserverpb.TxnRequest;
 import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
+import io.cairn.etcd.protocol.v3electionpb.CampaignRequest;
+import io.cairn.etcd.protocol.v3electionpb.LeaderRequest;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimRequest;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimResponse;
+import io.cairn.etcd.protocol.v3electionpb.ResignRequest;
+import io.cairn.etcd.protocol.v3electionpb.ResignResponse;
+import io.cairn.etcd.protocol.v3lockpb.LockRequest;
+import io.cairn.etcd.protocol.v3lockpb.LockResponse;
+import io.cairn.etcd.protocol.v3lockpb.UnlockRequest;
+import io.cairn.etcd.protocol.v3lockpb.UnlockResponse;
 import io.undertow.server.HttpServerExchange;
 
 import java.nio.charset.StandardCharsets;
@@ -48,6 +58,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -65,7 +77,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Streaming routes: {@code /v3/watch} answers with one {@code {"result":...}} line per watch
  * response for as long as the stream lives; {@code /v3/lease/keepalive} answers each request of
- * the body with one such line and ends, as the gateway does once the client's body is read.
+ * the body with one such line and ends, as the gateway does once the client's body is read;
+ * {@code /v3/election/observe} answers with one line per proclamation or change of leader.
+ *
+ * <p>Lock and election ({@code /v3/lock/lock}, {@code /v3/lock/unlock}, {@code /v3/election/campaign},
+ * {@code proclaim}, {@code leader}, {@code observe}, {@code resign}) are etcd's v3lock and v3election
+ * gateway routes. {@code lock} and {@code campaign} answer once the caller holds the lock or leads, which
+ * may take indefinitely long; a client that closes its connection before then withdraws its waiter, as
+ * etcd's gateway cancels the call's context.
  */
 final class Gateway {
 
@@ -81,14 +100,24 @@ final class Gateway {
         CompletableFuture<? extends Message> run(byte[] body);
     }
 
+    /**
+     * A unary route that may wait indefinitely (lock, campaign): {@code disconnected} is told of the api's
+     * own future, which is cancelled (withdrawing the waiter) if the client goes away first.
+     */
+    private interface WaitingCall {
+        CompletableFuture<? extends Message> run(byte[] body, Consumer<CompletableFuture<?>> disconnected);
+    }
+
     private final Cairn cairn;
     private final int maxRequestBytes;
     private final Executor streamThreads;
     private final HttpMetrics metrics;
     private final Map<String, Call> unary = new LinkedHashMap<>();
+    private final Map<String, WaitingCall> waiting = new LinkedHashMap<>();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
+    private final Set<GatewayStream<?>> streams = ConcurrentHashMap.newKeySet();
 
-    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive");
+    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive", "/v3/election/observe");
     private static final Set<String> ROUTES = Set.of(
             "/v3/kv/range", "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction",
             "/v3/watch",
@@ -97,7 +126,10 @@ final class Gateway {
             "/v3/cluster/member/list", "/v3/cluster/member/add", "/v3/cluster/member/remove",
             "/v3/cluster/member/update", "/v3/cluster/member/promote",
             "/v3/maintenance/status", "/v3/maintenance/alarm", "/v3/maintenance/defragment",
-            "/v3/maintenance/hash");
+            "/v3/maintenance/hash",
+            "/v3/lock/lock", "/v3/lock/unlock",
+            "/v3/election/campaign", "/v3/election/proclaim", "/v3/election/leader", "/v3/election/observe",
+            "/v3/election/resign");
 
     Gateway(Cairn cairn, int maxRequestBytes, Executor streamThreads, HttpMetrics metrics) {
         this.cairn = cairn;
@@ -183,6 +215,48 @@ final class Gateway {
             return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
                     KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
         });
+        addLockAndElection();
+    }
+
+    /** etcd's v3lock and v3election routes but observe (a stream). */
+    private void addLockAndElection() {
+        waiting.put("/v3/lock/lock", (body, disconnected) -> {
+            LockRequest request = parse(body, LockRequest.getDefaultInstance());
+            var pending = cairn.lock().lock(new io.cairn.api.lock.LockRequest(KvMapping.toApi(request.getName()), request.getLease()));
+            disconnected.accept(pending);
+            return pending.thenApply(answer -> LockResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
+                    .setKey(KvMapping.toWire(answer.key())).build());
+        });
+        unary.put("/v3/lock/unlock", body -> cairn.lock()
+                .unlock(new io.cairn.api.lock.UnlockRequest(KvMapping.toApi(parse(body, UnlockRequest.getDefaultInstance()).getKey())))
+                .thenApply(answer -> UnlockResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build()));
+        waiting.put("/v3/election/campaign", (body, disconnected) -> {
+            CampaignRequest request = checked(parse(body, CampaignRequest.getDefaultInstance()));
+            var pending = cairn.election().campaign(new io.cairn.api.election.CampaignRequest(
+                    KvMapping.toApi(request.getName()), request.getLease(), KvMapping.toApi(request.getValue())));
+            disconnected.accept(pending);
+            return pending.thenApply(ServiceMapping::toWire);
+        });
+        unary.put("/v3/election/proclaim", body -> {
+            ProclaimRequest request = checked(parse(body, ProclaimRequest.getDefaultInstance()));
+            if (!request.hasLeader()) {
+                throw new CairnException(ErrorCode.ELECTION_MISSING_LEADER_KEY);
+            }
+            return cairn.election().proclaim(new io.cairn.api.election.ProclaimRequest(
+                            ServiceMapping.toApi(request.getLeader()), KvMapping.toApi(request.getValue())))
+                    .thenApply(answer -> ProclaimResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
+        });
+        unary.put("/v3/election/leader", body -> cairn.election()
+                .leader(new io.cairn.api.election.LeaderRequest(KvMapping.toApi(parse(body, LeaderRequest.getDefaultInstance()).getName())))
+                .thenApply(ServiceMapping::toWire));
+        unary.put("/v3/election/resign", body -> {
+            ResignRequest request = parse(body, ResignRequest.getDefaultInstance());
+            if (!request.hasLeader()) {
+                throw new CairnException(ErrorCode.ELECTION_MISSING_LEADER_KEY);
+            }
+            return cairn.election().resign(new io.cairn.api.election.ResignRequest(ServiceMapping.toApi(request.getLeader())))
+                    .thenApply(answer -> ResignResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
+        });
     }
 
     /** The route {@code path} names, or null if the gateway has none. */
@@ -194,20 +268,28 @@ final class Gateway {
     void handle(HttpServerExchange exchange, String route) {
         Responses.readBody(exchange, (ex, body) -> {
             if (STREAMING.contains(route)) {
-                if (route.equals("/v3/watch")) {
-                    startWatch(ex, body);
-                } else {
-                    keepAlive(ex, body);
+                switch (route) {
+                    case "/v3/watch" -> startWatch(ex, body);
+                    case "/v3/election/observe" -> startObserve(ex, body);
+                    default -> keepAlive(ex, body);
                 }
                 return;
             }
             CompletableFuture<? extends Message> answer;
+            DisconnectWatch[] disconnects = {null};
             try {
-                answer = unary.get(route).run(body);
+                WaitingCall waits = waiting.get(route);
+                answer = waits != null
+                        ? waits.run(body, pending -> disconnects[0] = DisconnectWatch.start(ex, pending))
+                        : unary.get(route).run(body);
             } catch (RuntimeException failure) {
                 answer = CompletableFuture.failedFuture(failure);
             }
-            answer.whenComplete((message, failure) -> {
+            // a waiting call's answer goes once the connection is Undertow's again
+            CompletableFuture<? extends Message> called = answer;
+            CompletableFuture<? extends Message> settled = disconnects[0] == null ? called
+                    : called.handle((message, failure) -> disconnects[0].stop()).thenCompose(stopped -> stopped).thenCompose(stopped -> called);
+            settled.whenComplete((message, failure) -> {
                 if (failure != null) {
                     sendError(ex, failure);
                     return;
@@ -437,9 +519,32 @@ final class Gateway {
         exchange.dispatch(streamThreads, watch);
     }
 
+    /** {@code /v3/election/observe}: the election's proclamations, one {@code {"result":...}} line each. */
+    private void startObserve(HttpServerExchange exchange, byte[] body) {
+        Flow.Publisher<io.cairn.api.election.LeaderResponse> proclamations;
+        try {
+            LeaderRequest request = parse(body, LeaderRequest.getDefaultInstance());
+            proclamations = cairn.election().observe(new io.cairn.api.election.LeaderRequest(KvMapping.toApi(request.getName())));
+        } catch (RuntimeException failure) {
+            sendError(exchange, failure);
+            return;
+        }
+        GatewayStream<io.cairn.api.election.LeaderResponse> stream = new GatewayStream<>(exchange, proclamations,
+                ServiceMapping::toWire, ended -> {
+                    streams.remove(ended);
+                    metrics.streamClosed();
+                });
+        streams.add(stream);
+        metrics.streamOpened();
+        exchange.dispatch(streamThreads, stream);
+    }
+
     void closeStreams() {
         for (GatewayWatch watch : watches) {
             watch.close();
+        }
+        for (GatewayStream<?> stream : streams) {
+            stream.close();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cairn.transport.http;
 
 import io.cairn.api.Cairn;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,14 +16,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * What {@code /metrics} shows, through Micrometer's Prometheus registry: requests of this endpoint
  * (count and latency per route, method and status), the streams it holds open, and the member's
  * figures the {@link Cairn} api exposes — read from {@code Maintenance.status()} and
- * {@code Lease.leases()} at each scrape. Raft leader changes, proposals, fsync latency and the
- * member's watcher count are not in the api, so they are not here.
+ * {@code Lease.leases()} at each scrape. etcd's {@code etcd_server_proposals_committed_total} and
+ * {@code _applied_total} are gauges of the member's commit and applied indexes in etcd; here they are the
+ * same values, from Status, typed as counters (the Prometheus registry reserves {@code _total} for
+ * counters; the indexes only grow). Raft leader changes, pending and failed proposals, fsync latency and
+ * the member's watcher count are not in the api, so they are not here.
  */
 final class HttpMetrics {
 
     private final Cairn cairn;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong hasLeader = new AtomicLong();
+    private final AtomicLong isLeader = new AtomicLong();
     private final AtomicLong raftTerm = new AtomicLong();
     private final AtomicLong raftIndex = new AtomicLong();
     private final AtomicLong raftAppliedIndex = new AtomicLong();
@@ -36,6 +41,12 @@ final class HttpMetrics {
         // etcd's own names where the meaning is the same
         Gauge.builder("etcd_server_has_leader", hasLeader, AtomicLong::get)
                 .description("Whether a leader exists: 1 yes, 0 no").register(registry);
+        Gauge.builder("etcd_server_is_leader", isLeader, AtomicLong::get)
+                .description("Whether or not this member is a leader. 1 if is, 0 otherwise.").register(registry);
+        FunctionCounter.builder("etcd_server_proposals_committed", raftIndex, AtomicLong::get)
+                .description("The total number of consensus proposals committed.").register(registry);
+        FunctionCounter.builder("etcd_server_proposals_applied", raftAppliedIndex, AtomicLong::get)
+                .description("The total number of consensus proposals applied.").register(registry);
         Gauge.builder("etcd_mvcc_db_total_size_in_bytes", dbSize, AtomicLong::get)
                 .description("Total size of the underlying database physically allocated, in bytes").register(registry);
         Gauge.builder("etcd_mvcc_db_total_size_in_use_in_bytes", dbSizeInUse, AtomicLong::get)
@@ -83,6 +94,7 @@ final class HttpMetrics {
     CompletableFuture<String> scrape() {
         CompletableFuture<Void> status = cairn.maintenance().status().thenAccept(answer -> {
             hasLeader.set(answer.leader() != 0 ? 1 : 0);
+            isLeader.set(answer.leader() != 0 && answer.leader() == answer.header().memberId() ? 1 : 0);
             raftTerm.set(answer.raftTerm());
             raftIndex.set(answer.raftIndex());
             raftAppliedIndex.set(answer.raftAppliedIndex());

@@ -18,6 +18,11 @@ final class Responses {
         send(exchange, status, "text/plain; charset=utf-8", text + "\n");
     }
 
+    /** A plain-text answer exactly as given (Go's sniffed type for text, no newline added). Ends the exchange. */
+    static void textAsIs(HttpServerExchange exchange, int status, String text) {
+        send(exchange, status, "text/plain; charset=utf-8", text);
+    }
+
     /** A JSON answer. Ends the exchange. */
     static void json(HttpServerExchange exchange, int status, String json) {
         send(exchange, status, "application/json", json);

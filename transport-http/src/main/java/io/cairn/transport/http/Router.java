@@ -51,6 +51,8 @@ final class Router implements HttpHandler {
         }
         Runnable handler = switch (path) {
             case "/v2/members" -> () -> v2.handleMembers(exchange);
+            case "/v2/machines" -> () -> v2.handleMachines(exchange);
+            case "/v2/stats/store" -> () -> v2.handleStoreStats(exchange);
             case "/health", "/livez", "/readyz" -> () -> status.health(exchange);
             case "/version" -> () -> status.version(exchange);
             case "/metrics" -> () -> status.metrics(exchange);

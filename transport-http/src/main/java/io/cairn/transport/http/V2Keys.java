@@ -11,6 +11,7 @@ import io.undertow.util.Methods;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -41,8 +42,10 @@ final class V2Keys {
     private final Supplier<List<URI>> boundUrls;
     private final HttpMetrics metrics;
     private final Set<V2Watch> watches = ConcurrentHashMap.newKeySet();
+    private final V2Stats stats;
 
     V2Keys(V2Store store, Cairn cairn, Executor streamThreads, Supplier<List<URI>> boundUrls, HttpMetrics metrics) {
+        this.stats = new V2Stats(cairn, watches::size);
         this.store = store;
         this.cairn = cairn;
         this.streamThreads = streamThreads;
@@ -97,6 +100,58 @@ final class V2Keys {
         if (refresh && ttl == null) {
             throw new V2Error(V2Error.REFRESH_TTL_REQUIRED, "No TTL value set", 0);
         }
+        stats.follow(store::currentIndex);
+        V2Stats.Operation operation = operation(method, wait, prevExist, prevIndex, prevValue);
+        V2Store.Result result;
+        try {
+            result = run(exchange, path, method, wait, recursive, dir, quorum, stream, refresh, prevExist, prevIndex,
+                    waitIndex, ttl, value, prevValue);
+        } catch (V2Error error) {
+            // etcd's store counts its own failures (1xx), not form, Raft or watch errors
+            if (operation != null && error.code() / 100 == 1) {
+                if (operation == V2Stats.Operation.GET) {
+                    stats.read(false);
+                } else {
+                    stats.writeFailed(operation);
+                }
+            }
+            throw error;
+        }
+        if (result == null) {
+            return; // a watch, which answered itself
+        }
+        if (operation == V2Stats.Operation.GET) {
+            stats.read(true);
+        }
+        send(exchange, result);
+    }
+
+    /** The operation etcd's store stats count a request as; null for a watch. */
+    private static V2Stats.Operation operation(io.undertow.util.HttpString method, boolean wait, Boolean prevExist,
+            long prevIndex, String prevValue) {
+        if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
+            return wait ? null : V2Stats.Operation.GET;
+        }
+        boolean compare = prevIndex > 0 || !prevValue.isEmpty();
+        if (method.equals(Methods.PUT)) {
+            if (Boolean.FALSE.equals(prevExist)) {
+                return V2Stats.Operation.CREATE;
+            }
+            if (compare) {
+                return V2Stats.Operation.COMPARE_AND_SWAP;
+            }
+            return Boolean.TRUE.equals(prevExist) ? V2Stats.Operation.UPDATE : V2Stats.Operation.SET;
+        }
+        if (method.equals(Methods.POST)) {
+            return V2Stats.Operation.CREATE;
+        }
+        return compare ? V2Stats.Operation.COMPARE_AND_DELETE : V2Stats.Operation.DELETE;
+    }
+
+    /** Runs the request on the store; null for a watch, which answers by itself. */
+    private V2Store.Result run(HttpServerExchange exchange, String path, io.undertow.util.HttpString method, boolean wait,
+            boolean recursive, boolean dir, boolean quorum, boolean stream, boolean refresh, Boolean prevExist,
+            long prevIndex, long waitIndex, Long ttl, String value, String prevValue) {
         V2Store.Result result;
         if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
             if (wait) {
@@ -107,7 +162,7 @@ final class V2Keys {
                 watches.add(watch);
                 metrics.streamOpened();
                 watch.run(); // already on a stream thread
-                return;
+                return null;
             }
             result = store.get(path, recursive, quorum);
         } else if (method.equals(Methods.PUT)) {
@@ -131,7 +186,7 @@ final class V2Keys {
         } else {
             result = store.delete(path, dir, recursive);
         }
-        send(exchange, result);
+        return result;
     }
 
     private static void send(HttpServerExchange exchange, V2Store.Result result) {
@@ -261,7 +316,57 @@ final class V2Keys {
                 }));
     }
 
+    /**
+     * {@code GET /v2/machines}: every member's client URLs, sorted, joined by {@code ", "}, as etcd 2.3's
+     * machines handler writes them (plain text, no newline). This member's are this endpoint's URLs, as in
+     * {@code /v2/members}.
+     */
+    void handleMachines(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET) && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> cairn.cluster()
+                .memberList(MemberListRequest.local())
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        sendError(exchange, new V2Error(V2Error.RAFT_INTERNAL,
+                                Gateway.toWireError(failure).message(), 0));
+                        return;
+                    }
+                    List<String> urls = new ArrayList<>();
+                    for (Member member : answer.members()) {
+                        if (member.id() == answer.header().memberId()) {
+                            boundUrls.get().forEach(url -> urls.add(url.toString()));
+                        } else {
+                            urls.addAll(member.clientUrls());
+                        }
+                    }
+                    urls.sort(null);
+                    Responses.textAsIs(exchange, 200, String.join(", ", urls));
+                }));
+    }
+
+    /** {@code GET /v2/stats/store}: etcd 2.3's store statistics (see {@link V2Stats} for what they count here). */
+    void handleStoreStats(HttpServerExchange exchange) {
+        if (!exchange.getRequestMethod().equals(Methods.GET)) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        exchange.dispatch(streamThreads, () -> {
+            try {
+                stats.follow(store::currentIndex);
+            } catch (V2Error notNow) {
+                // counted from the next v2 request on
+            }
+            Responses.json(exchange, 200, stats.json());
+        });
+    }
+
     void closeStreams() {
+        stats.close();
         for (V2Watch watch : watches) {
             watch.close();
         }

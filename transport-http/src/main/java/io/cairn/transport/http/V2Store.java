@@ -3,6 +3,7 @@ package io.cairn.transport.http;
 import io.cairn.api.Bytes;
 import io.cairn.api.Cairn;
 import io.cairn.api.CairnException;
+import io.cairn.api.CompactedException;
 import io.cairn.api.KeyValue;
 import io.cairn.api.kv.Compare;
 import io.cairn.api.kv.DeleteRangeRequest;
@@ -130,6 +131,54 @@ final class V2Store {
     /** The current index (the store's revision). */
     long currentIndex() {
         return await(cairn.kv().range(RangeRequest.of(V2Node.ACTION_KEY).withCountOnly(true))).header().revision();
+    }
+
+    /**
+     * The number of v2 writes with an index up to {@code revision}: the version the action key had there
+     * (every v2 write puts it once). 0 before the first v2 write.
+     *
+     * @throws CompactedException if {@code revision} is compacted
+     */
+    long v2WritesUpTo(long revision) {
+        if (revision <= 0) {
+            return 0;
+        }
+        try {
+            RangeResponse read = cairn.kv().range(RangeRequest.of(V2Node.ACTION_KEY).withRevision(revision))
+                    .get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return read.kvs().isEmpty() ? 0 : read.kvs().get(0).version();
+        } catch (ExecutionException failed) {
+            if (failed.getCause() instanceof CompactedException compacted) {
+                throw compacted;
+            }
+            return await(CompletableFuture.failedFuture(failed.getCause()));
+        } catch (InterruptedException | TimeoutException failed) {
+            return await(CompletableFuture.failedFuture(failed));
+        }
+    }
+
+    /**
+     * The index of the oldest of the last {@code window} v2 writes up to {@code current}, found by bisecting
+     * revisions in {@code (after, current]} on the action key's version; {@code after + 1} if that history is
+     * compacted.
+     */
+    long oldestOfLastWrites(long window, long after, long current) {
+        long wanted = v2WritesUpTo(current) - window + 1; // the version of the write sought
+        long low = after + 1;
+        long high = current;
+        try {
+            while (low < high) {
+                long middle = low + (high - low) / 2;
+                if (v2WritesUpTo(middle) >= wanted) {
+                    high = middle;
+                } else {
+                    low = middle + 1;
+                }
+            }
+        } catch (CompactedException compacted) {
+            return after + 1;
+        }
+        return low;
     }
 
     /** GET: a file, or a directory with its children (all levels if {@code recursive}), sorted by key. */

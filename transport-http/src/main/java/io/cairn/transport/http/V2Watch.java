@@ -27,7 +27,10 @@ import java.util.function.Consumer;
  */
 final class V2Watch implements Runnable, Flow.Subscriber<WatchResponse> {
 
-    /** etcd v2 keeps the last 1000 events; older indexes are "outdated and cleared". */
+    /**
+     * etcd v2 keeps the last 1000 events; older indexes are "outdated and cleared". Counted here in v2
+     * writes (V2.md): v3 writes do not push v2 events out, and expirations are not counted.
+     */
     static final long HISTORY = 1000;
 
     private static final Object END = new Object();
@@ -58,8 +61,16 @@ final class V2Watch implements Runnable, Flow.Subscriber<WatchResponse> {
     public void run() {
         try {
             long current = store.currentIndex();
-            if (waitIndex > 0 && current - waitIndex >= HISTORY) {
-                throw cleared(current - HISTORY + 1, current);
+            if (waitIndex > 0 && waitIndex <= current) {
+                try {
+                    // v2 events at waitIndex or later: more than the window means waitIndex's fell out
+                    long newer = store.v2WritesUpTo(current) - store.v2WritesUpTo(waitIndex - 1);
+                    if (newer > HISTORY) {
+                        throw cleared(store.oldestOfLastWrites(HISTORY, waitIndex - 1, current), current);
+                    }
+                } catch (io.cairn.api.CompactedException compacted) {
+                    // the watch below answers with the compaction revision
+                }
             }
             long start = waitIndex > 0 ? waitIndex : current + 1;
             store.cairn().watch().watch(WatchCreateRequest.prefix(V2Node.PREFIX).withStartRevision(start).withPrevKv(true))

@@ -235,6 +235,9 @@ class GatewayTest {
                 text);
         assertTrue(text.contains("etcd_server_has_leader 1"), text);
         assertTrue(text.contains("cairn_raft_term "), text);
+        assertTrue(text.contains("etcd_server_is_leader 1"), text);
+        assertTrue(text.contains("# TYPE etcd_server_proposals_committed_total counter"), text);
+        assertTrue(text.contains("etcd_server_proposals_applied_total "), text);
         assertEquals(404, http.get("/nothing").statusCode());
     }
 }

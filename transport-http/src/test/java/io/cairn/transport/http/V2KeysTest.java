@@ -224,19 +224,34 @@ class V2KeysTest {
     }
 
     @Test
-    void anIndexPastTheHistoryWindowIsOutdatedAndCleared() throws Exception {
+    void theHistoryWindowHoldsTheLastThousandV2EventsWhateverTheV3WritesBetween() throws Exception {
         long start = json(http.form("PUT", "/v2/keys/t7/k", "value", "0")).get("node").get("modifiedIndex").asLong();
-        // 1000 more revisions, written in parallel through the in-process api (one Raft sync covers many)
+        // 1000 v3 writes, in parallel through the in-process api (one Raft sync covers many): not v2 events
         List<CompletableFuture<?>> writes = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             writes.add(http.server.client().kv().put(Bytes.fromUtf8("filler" + (i % 10)), Bytes.fromUtf8("x")));
         }
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        JsonNode stillThere = expect(200, http.get("/v2/keys/t7/k?wait=true&waitIndex=" + start));
+        assertEquals(start, stillThere.get("node").get("modifiedIndex").asLong(), "the event at " + start + " is still held");
+
+        // 1000 more v2 writes push it out: the window starts at the first of them
+        long firstOfWindow = 0;
+        for (int i = 1; i <= 1000; i++) {
+            long index = json(http.form("PUT", "/v2/keys/t7/k", "value", Integer.toString(i))).get("node").get("modifiedIndex").asLong();
+            if (i == 1) {
+                firstOfWindow = index;
+            }
+        }
         HttpResponse<String> response = http.get("/v2/keys/t7/k?wait=true&waitIndex=" + start);
         JsonNode error = expect(400, response);
         assertEquals(401, error.get("errorCode").asInt());
         assertEquals("The event in requested index is outdated and cleared", error.get("message").asText());
-        assertTrue(error.get("cause").asText().startsWith("the requested history has been cleared ["), error.toString());
+        assertEquals("the requested history has been cleared [" + firstOfWindow + "/" + start + "]", error.get("cause").asText());
+
+        JsonNode oldestHeld = expect(200, http.get("/v2/keys/t7/k?wait=true&waitIndex=" + firstOfWindow));
+        assertEquals(firstOfWindow, oldestHeld.get("node").get("modifiedIndex").asLong());
+        assertEquals("1", oldestHeld.get("node").get("value").asText());
     }
 
     @Test
@@ -252,5 +267,82 @@ class V2KeysTest {
         assertEquals(Long.toHexString(http.server.memberId()), member.get("id").asText());
         assertEquals(http.base.toString(), member.get("clientURLs").get(0).asText());
         assertNotNull(member.get("peerURLs"));
+    }
+
+    /** The store stats once two reads 300 ms apart agree (writes are counted as the watch sees them applied). */
+    private static JsonNode settledStoreStats() throws InterruptedException {
+        JsonNode last = json(http.get("/v2/stats/store"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(300);
+            JsonNode now = json(http.get("/v2/stats/store"));
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the store stats did not settle: " + last);
+    }
+
+    private static long delta(JsonNode before, JsonNode after, String field) {
+        return after.get(field).asLong() - before.get(field).asLong();
+    }
+
+    @Test
+    void storeStatsCountOperationsUnderEtcd23sNames() throws Exception {
+        JsonNode before = settledStoreStats();
+        List<String> fields = new ArrayList<>();
+        before.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("getsSuccess", "getsFail", "setsSuccess", "setsFail", "deleteSuccess", "deleteFail",
+                "updateSuccess", "updateFail", "createSuccess", "createFail", "compareAndSwapSuccess", "compareAndSwapFail",
+                "compareAndDeleteSuccess", "compareAndDeleteFail", "expireCount", "watchers"), fields);
+
+        expect(201, http.form("PUT", "/v2/keys/t9/a", "value", "1"));
+        expect(412, http.form("PUT", "/v2/keys/t9/a?prevExist=false", "value", "2"));
+        expect(200, http.form("PUT", "/v2/keys/t9/a?prevValue=1", "value", "3"));
+        expect(412, http.form("PUT", "/v2/keys/t9/a?prevValue=nope", "value", "4"));
+        expect(200, http.form("PUT", "/v2/keys/t9/a?prevExist=true", "value", "5"));
+        expect(404, http.form("PUT", "/v2/keys/t9/none?prevExist=true", "value", "6"));
+        expect(200, http.get("/v2/keys/t9/a"));
+        expect(404, http.get("/v2/keys/t9/missing"));
+        expect(201, http.form("POST", "/v2/keys/t9/queue", "value", "job"));
+        expect(412, http.form("DELETE", "/v2/keys/t9/a?prevValue=nope"));
+        expect(200, http.form("DELETE", "/v2/keys/t9/a?prevValue=5"));
+        expect(404, http.form("DELETE", "/v2/keys/t9/a"));
+        expect(201, http.form("PUT", "/v2/keys/t9/b", "value", "x"));
+        expect(200, http.form("DELETE", "/v2/keys/t9/b"));
+        expect(201, http.form("PUT", "/v2/keys/t9/short", "value", "x", "ttl", "1"));
+        CompletableFuture<HttpResponse<String>> waiting = http.client.sendAsync(
+                HttpRequest.newBuilder(http.base.resolve("/v2/keys/t9/short?wait=true")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode expired = expect(200, waiting.get(20, TimeUnit.SECONDS));
+        assertEquals("expire", expired.get("action").asText());
+
+        JsonNode after = settledStoreStats();
+        assertEquals(3, delta(before, after, "setsSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "createFail"), after::toString);
+        assertEquals(1, delta(before, after, "createSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "compareAndSwapSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "compareAndSwapFail"), after::toString);
+        assertEquals(1, delta(before, after, "updateSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "updateFail"), after::toString);
+        assertEquals(1, delta(before, after, "getsSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "getsFail"), after::toString);
+        assertEquals(1, delta(before, after, "compareAndDeleteSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "compareAndDeleteFail"), after::toString);
+        assertEquals(1, delta(before, after, "deleteSuccess"), after::toString);
+        assertEquals(1, delta(before, after, "deleteFail"), after::toString);
+        assertEquals(1, delta(before, after, "expireCount"), after::toString);
+        assertEquals(0, after.get("watchers").asLong(), after::toString);
+    }
+
+    @Test
+    void machinesListsTheClientUrlsAsEtcd23WritesThem() {
+        HttpResponse<String> machines = http.get("/v2/machines");
+        assertEquals(200, machines.statusCode());
+        assertEquals("text/plain; charset=utf-8", machines.headers().firstValue("Content-Type").orElse(""));
+        // one member: its HTTP URL, no separator and no newline
+        assertEquals(http.base.toString(), machines.body());
+        assertEquals(405, http.form("PUT", "/v2/machines").statusCode());
     }
 }
