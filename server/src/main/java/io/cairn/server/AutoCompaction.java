@@ -94,6 +94,15 @@ public record AutoCompaction(Mode mode, Duration period, long revisions, Duratio
         } catch (NumberFormatException notANumber) {
             // a Go duration then
         }
+        return goDuration(text);
+    }
+
+    /**
+     * A Go duration such as {@code 30s}, {@code 5m} or {@code 1h30m} (units ns, us, ms, s, m, h).
+     *
+     * @throws IllegalArgumentException if {@code text} is not one
+     */
+    public static Duration goDuration(String text) {
         Matcher m = GO_DURATION.matcher(text);
         long nanos = 0;
         int at = 0;

@@ -38,7 +38,10 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p>Format: {@code "CAIRNSS1"}, then records {@code 1 ‖ u16 keyspace-length ‖ keyspace ‖ i32
  * key-length ‖ key ‖ i32 value-length ‖ value}, then {@code 0 ‖ i64 record-count ‖ i64 CRC-32 of
- * everything before the CRC}. A truncated or damaged stream fails to parse.
+ * everything before the CRC}. A truncated or damaged stream fails to parse. A client-facing
+ * snapshot ({@code Maintenance.Snapshot}, {@link #writeWithDigest}) then has zeros up to a multiple
+ * of 512 bytes and the SHA-256 of everything before it, etcd's layout (its bolt file is whole pages),
+ * which {@code etcdctl snapshot save} checks for.
  *
  * <p>Files live in {@code <dataDir>/member/snap}: outgoing ones while being sent, received ones
  * until installed. Threading: static helpers, each call on its own files.
@@ -49,6 +52,8 @@ final class StateSnapshots {
     private static final int BATCH_BYTES = 4 << 20;
     /** The length of the SHA-256 a client-facing snapshot ends with. */
     static final int DIGEST_BYTES = 32;
+    /** Client-facing snapshots are padded to a multiple of this before the digest, as etcdctl expects. */
+    static final int PAGE_BYTES = 512;
 
     private StateSnapshots() {}
 
@@ -73,8 +78,33 @@ final class StateSnapshots {
     static void writeWithDigest(ReadSnapshot view, List<String> keyspaces, Path target) throws IOException {
         MessageDigest sha256 = sha256();
         try (OutputStream file = Files.newOutputStream(target)) {
-            write(view, keyspaces, new DigestOutputStream(file, sha256));
+            CountingOutputStream counted = new CountingOutputStream(new DigestOutputStream(file, sha256));
+            write(view, keyspaces, counted);
+            // etcdctl 3.4 takes a snapshot whose size is not 32 more than a multiple of 512 (a bolt
+            // file is whole pages) as one without a digest, and refuses it: zeros fill the last "page"
+            int padding = (int) ((PAGE_BYTES - counted.count % PAGE_BYTES) % PAGE_BYTES);
+            counted.write(new byte[padding]);
             file.write(sha256.digest());
+        }
+    }
+
+    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+        long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 
@@ -227,12 +257,25 @@ final class StateSnapshots {
             long declared = in.readLong();
             long expectedCrc = crc.getValue();
             long actualCrc = new DataInputStream(raw).readLong();
-            if (declared != count || expectedCrc != actualCrc || raw.read() != -1) {
+            if (declared != count || expectedCrc != actualCrc || !onlyPaddingLeft(raw)) {
                 throw new IOException("state snapshot " + name + " is damaged (count or checksum mismatch)");
             }
             return count;
         } catch (EOFException e) {
             throw new IOException("state snapshot " + name + " is truncated", e);
+        }
+    }
+
+    /** Whether what is left is the zero padding of a client-facing snapshot (less than a page). */
+    private static boolean onlyPaddingLeft(InputStream in) throws IOException {
+        for (int n = 0; ; n++) {
+            int b = in.read();
+            if (b == -1) {
+                return true;
+            }
+            if (b != 0 || n >= PAGE_BYTES) {
+                return false;
+            }
         }
     }
 
