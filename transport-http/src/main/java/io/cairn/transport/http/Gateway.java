@@ -65,7 +65,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Streaming routes: {@code /v3/watch} answers with one {@code {"result":...}} line per watch
  * response for as long as the stream lives; {@code /v3/lease/keepalive} answers each request of
- * the body with one such line and ends, as the gateway does once the client's body is read.
+ * the body with one such line and ends, as the gateway does once the client's body is read;
+ * {@code /v3/maintenance/snapshot} streams the snapshot's chunks as such lines ({@link GatewaySnapshot}).
  */
 final class Gateway {
 
@@ -88,7 +89,7 @@ final class Gateway {
     private final Map<String, Call> unary = new LinkedHashMap<>();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
 
-    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive");
+    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive", "/v3/maintenance/snapshot");
     private static final Set<String> ROUTES = Set.of(
             "/v3/kv/range", "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction",
             "/v3/watch",
@@ -97,7 +98,7 @@ final class Gateway {
             "/v3/cluster/member/list", "/v3/cluster/member/add", "/v3/cluster/member/remove",
             "/v3/cluster/member/update", "/v3/cluster/member/promote",
             "/v3/maintenance/status", "/v3/maintenance/alarm", "/v3/maintenance/defragment",
-            "/v3/maintenance/hash");
+            "/v3/maintenance/hash", "/v3/maintenance/snapshot", "/v3/maintenance/transfer");
 
     Gateway(Cairn cairn, int maxRequestBytes, Executor streamThreads, HttpMetrics metrics) {
         this.cairn = cairn;
@@ -183,6 +184,11 @@ final class Gateway {
             return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
                     KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
         });
+        unary.put("/v3/maintenance/transfer", body -> cairn.maintenance()
+                .moveLeader(new io.cairn.api.maintenance.MoveLeaderRequest(
+                        parse(body, io.cairn.etcd.protocol.etcdserverpb.MoveLeaderRequest.getDefaultInstance()).getTargetID()))
+                .thenApply(answer -> io.cairn.etcd.protocol.etcdserverpb.MoveLeaderResponse.newBuilder()
+                        .setHeader(KvMapping.toWire(answer.header())).build()));
     }
 
     /** The route {@code path} names, or null if the gateway has none. */
@@ -196,6 +202,14 @@ final class Gateway {
             if (STREAMING.contains(route)) {
                 if (route.equals("/v3/watch")) {
                     startWatch(ex, body);
+                } else if (route.equals("/v3/maintenance/snapshot")) {
+                    try {
+                        parse(body, io.cairn.etcd.protocol.etcdserverpb.SnapshotRequest.getDefaultInstance());
+                    } catch (RuntimeException failure) {
+                        sendError(ex, failure);
+                        return;
+                    }
+                    ex.dispatch(streamThreads, new GatewaySnapshot(cairn, ex));
                 } else {
                     keepAlive(ex, body);
                 }
