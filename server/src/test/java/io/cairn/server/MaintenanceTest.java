@@ -228,10 +228,17 @@ class MaintenanceTest {
 
     // ---- quota and alarms ---------------------------------------------------------------------
 
-    @Test
-    void quotaRaisesNoSpaceWhichRefusesWritesUntilSpaceIsFreedAndDisarmed() {
+    @ParameterizedTest
+    @ValueSource(strings = {"rocksdb", "xodus"})
+    void quotaRaisesNoSpaceWhichRefusesWritesUntilSpaceIsFreedAndDisarmed(String storage) {
         long quota = 4L << 20;
-        CairnServer server = start(member("q", dir.resolve("q"), "rocksdb").quotaBackendBytes(quota));
+        CairnServer.Builder builder = member("q", dir.resolve("q"), storage).quotaBackendBytes(quota);
+        if (storage.equals("xodus")) {
+            // Xodus's GC never cleans the log file being written: with its default 8 MiB files, a 4 MiB
+            // quota's data would all sit in that one file and defragment could give nothing back
+            builder.option("xodus.log-file-size", "512");
+        }
+        CairnServer server = start(builder);
         Cairn cairn = server.client();
         Bytes big = Bytes.of(new byte[256 * 1024]);
         CairnException refused = null;
@@ -259,7 +266,8 @@ class MaintenanceTest {
         long revision = join(cairn.kv().deleteRange(new DeleteRangeRequest(b("big/"), b("big0"), false))).header().revision();
         join(cairn.kv().compact(new CompactionRequest(revision, false)));
         join(cairn.maintenance().defragment());
-        assertTrue(join(cairn.maintenance().status()).dbSize() < quota * 2, "defragment gave space back");
+        long stateSize = server.stateBackendForTests().stats().sizeOnDiskBytes();
+        assertTrue(stateSize < quota, "defragment gave space back: " + stateSize + " bytes left");
         assertEquals(ErrorCode.NO_SPACE, failure(cairn.kv().put(b("small"), b("1"))).errorCode().orElseThrow(),
                 "still refused until disarmed");
 
