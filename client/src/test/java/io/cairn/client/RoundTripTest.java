@@ -234,10 +234,19 @@ class RoundTripTest {
         sameFailure(c -> c.election().leader(new LeaderRequest(b("e"))));
         assertEquals(StatusCode.UNIMPLEMENTED, sameFailure(c -> c.auth().authenticate(new AuthenticateRequest("root", "pw"))).status());
         sameFailure(c -> c.auth().authStatus());
-        sameFailure(c -> c.maintenance().hash());
-        Collector<Object> snapshot = new Collector<>();
+    }
+
+    @Test
+    void snapshotStreamsTheMembersStateAndHashMatchesEmbedded() {
+        await(client.kv().put(b("snap"), b("1")));
+        assertEquals(await(server.client().maintenance().hash()).hash(), await(client.maintenance().hash()).hash());
+        Collector<io.cairn.api.maintenance.SnapshotResponse> snapshot = new Collector<>();
         client.maintenance().snapshot().subscribe(snapshot);
-        assertEquals(StatusCode.UNIMPLEMENTED, failure(snapshot.end).status());
+        await(snapshot.end);
+        List<io.cairn.api.maintenance.SnapshotResponse> chunks = new java.util.ArrayList<>(snapshot.items);
+        assertEquals(0, chunks.get(chunks.size() - 1).remainingBytes());
+        long total = chunks.stream().mapToLong(c -> c.blob().size()).sum();
+        assertEquals(total, chunks.get(0).remainingBytes() + chunks.get(0).blob().size());
     }
 
     @Test

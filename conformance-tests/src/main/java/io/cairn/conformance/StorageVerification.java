@@ -915,6 +915,39 @@ public abstract class StorageVerification implements StorageVerificationRules {
                 subject() + ": keyspace '" + KS + "' after compact(), close and reopen");
     }
 
+    @Override
+    @Test
+    public void required_spec8_3_readsAndWritesGoOnDuringCompaction() throws Exception {
+        Backend backend = openFresh();
+        // garbage for the compaction to reclaim, then live entries (one per batch: this rule is not about atomicity)
+        for (int round = 0; round < 4; round++) {
+            WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < 2000; i++) {
+                batch.put(KS, text(String.format("garbage-%05d", i)), new byte[200]);
+            }
+            backend.write(batch, Durability.NOT_SYNCED);
+        }
+        backend.write(new WriteBatch().deleteRange(KS, text("garbage-"), text("garbage.")), Durability.NOT_SYNCED);
+        for (int i = 0; i < 1000; i++) {
+            backend.write(new WriteBatch().put(KS, text(String.format("old-%05d", i)), new byte[50]), Durability.NOT_SYNCED);
+        }
+        java.util.concurrent.CompletableFuture<Void> compaction = java.util.concurrent.CompletableFuture.runAsync(backend::compact,
+                runnable -> Thread.ofPlatform().name("compaction under test").start(runnable));
+        int written = 0;
+        // at least 50 writes, and on until the compaction ends (bounded: 20,000)
+        while (written < 50 || (!compaction.isDone() && written < 20_000)) {
+            byte[] key = text(String.format("new-%05d", written));
+            backend.write(new WriteBatch().put(KS, key, key), written % 10 == 0 ? Durability.SYNCED : Durability.NOT_SYNCED);
+            assertValue(key, backend, KS, key, "get of a write made while compact() ran");
+            written++;
+        }
+        compaction.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(written, backend.scan(KS, text("new-"), text("new."), ScanOrder.ASCENDING, 0).size(),
+                subject() + ": writes made while compact() ran, after it returned");
+        assertEquals(1000, backend.scan(KS, text("old-"), text("old."), ScanOrder.ASCENDING, 0).size(),
+                subject() + ": live entries written before compact()");
+    }
+
     // ---------------------------------------------------------------- spec 9: bad input
 
     @Override

@@ -299,6 +299,16 @@ public interface StorageVerificationRules {
     void required_spec8_2_compactionKeepsLiveData() throws Throwable;
 
     /**
+     * Spec 8.3: reads and writes made while {@code compact()} runs on another thread complete (a
+     * maintenance defragment must not stop the member), and are there after it returns, with every
+     * live entry from before.
+     *
+     * <p>If this fails, check: a lock held by compaction that writes wait on (a deadlock or a write
+     * refused as CLOSED); a compaction that drops entries written after it started.
+     */
+    void required_spec8_3_readsAndWritesGoOnDuringCompaction() throws Throwable;
+
+    /**
      * Spec 9.1: null arguments (config, keyspace, key, visitor, batch, durability) throw
      * {@link NullPointerException}, on the backend and on snapshots, and write nothing.
      *

@@ -54,6 +54,15 @@ enum Flag {
     PEER_CLIENT_CERT_AUTH("peer-client-cert-auth", "false",
             "Enable peer client cert authentication (needs --peer-trusted-ca-file)."),
     TLS_MIN_VERSION("tls-min-version", "TLS1.2", "Minimum TLS version supported: TLS1.2 or TLS1.3."),
+    QUOTA_BACKEND_BYTES("quota-backend-bytes", "0",
+            "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB; negative: no quota)."),
+    AUTO_COMPACTION_MODE("auto-compaction-mode", "periodic",
+            "Interpret 'auto-compaction-retention' one of: periodic|revision."),
+    AUTO_COMPACTION_RETENTION("auto-compaction-retention", "0",
+            "Auto compaction retention for mvcc key value store. 0 means disable auto compaction (periodic: a"
+                    + " duration such as 5m or 1h, or a number of hours; revision: a number of revisions)."),
+    EXPERIMENTAL_AUTO_COMPACTION_CHECK_INTERVAL("experimental-auto-compaction-check-interval", "5m",
+            "How often the revision mode of auto-compaction checks (etcd: 5m, fixed); a duration such as 30s."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),
     VERSION("version", "false", "Print the version and exit.");

@@ -23,6 +23,7 @@ import java.util.Properties;
  * cairn [flags]        start a member (etcd's flags; cairn --help lists them)
  * cairn version        print the version
  * cairn plugins        list the storage and transport providers found on the module path
+ * cairn snapshot status|restore FILE ...   as etcdctl snapshot status|restore ({@link SnapshotCommand})
  * </pre>
  *
  * Exit codes: 0 after a clean stop (SIGTERM, SIGINT) or a successful sub-command; 1 when the server
@@ -76,6 +77,9 @@ public final class Main {
                 case "help" -> {
                     return onlyCommand(args) ? printHelp() : EXIT_USAGE;
                 }
+                case "snapshot" -> {
+                    return new SnapshotCommand(out, err, workingDirectory, onTerminal()).run(args.subList(1, args.size()));
+                }
                 default -> { }
             }
         }
@@ -97,6 +101,19 @@ public final class Main {
                 yield new ServerRun(run.options(), out, err).run();
             }
         };
+    }
+
+    /** Whether the output is a terminal (JDK 22+ has Console.isTerminal; on 21 a console means one). */
+    private static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     private boolean onlyCommand(List<String> args) {
@@ -208,6 +225,7 @@ public final class Main {
         out.println("Usage: cairn [flags]        start a member of a Cairn cluster (etcd's flags)");
         out.println("       cairn version        print the version");
         out.println("       cairn plugins        list the storage and transport providers found");
+        out.println("       cairn snapshot status|restore FILE [flags]   as etcdctl snapshot status|restore");
         out.println();
         out.println("Flags (--flag value or --flag=value):");
         List<String> lines = new ArrayList<>();

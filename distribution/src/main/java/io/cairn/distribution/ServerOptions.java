@@ -42,13 +42,15 @@ import java.util.regex.Pattern;
  * @param peerTransport the transport provider id carrying peer traffic
  * @param snapshotCount entries applied between snapshots, positive
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
+ * @param maintenance the backend quota and auto-compaction
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
         List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
-        Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls) {
+        Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls,
+        MaintenanceOptions maintenance) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -211,7 +213,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls);
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
+                MaintenanceOptions.fromFlags(given));
     }
 
     /**
@@ -259,7 +262,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
     }
 
-    private static String value(Map<Flag, String> given, Flag flag) {
+    static String value(Map<Flag, String> given, Flag flag) {
         return given.getOrDefault(flag, flag.defaultValue);
     }
 
@@ -399,7 +402,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return URI.create(scheme + "://" + url.getRawAuthority().toLowerCase(Locale.ROOT));
     }
 
-    private static Map<String, List<URI>> initialCluster(String text) throws UsageException {
+    static Map<String, List<URI>> initialCluster(String text) throws UsageException {
         Map<String, List<URI>> members = new LinkedHashMap<>();
         for (String entry : text.split(",", -1)) {
             String trimmed = entry.trim();

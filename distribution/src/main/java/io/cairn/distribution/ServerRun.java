@@ -120,7 +120,9 @@ final class ServerRun {
                 .peerTls(options.peerTls())
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
-                .maxTxnOps(options.maxTxnOps());
+                .maxTxnOps(options.maxTxnOps())
+                .quotaBackendBytes(options.maintenance().quotaBackendBytes())
+                .autoCompaction(options.maintenance().autoCompaction());
         if (!options.advertiseClientUrls().isEmpty()) {
             builder.advertiseClientUrls(options.advertiseClientUrls());
         }

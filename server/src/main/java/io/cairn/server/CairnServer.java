@@ -78,6 +78,7 @@ public final class CairnServer implements AutoCloseable {
         Set<String> keyspaces = new HashSet<>(MvccStore.KEYSPACES);
         keyspaces.addAll(Lessor.KEYSPACES);
         keyspaces.addAll(MemberTable.KEYSPACES);
+        keyspaces.addAll(AlarmTable.KEYSPACES);
         STATE_KEYSPACES = Set.copyOf(keyspaces);
     }
     /** etcd: 1.5 election timeouts, rounded up to seconds. */
@@ -99,6 +100,8 @@ public final class CairnServer implements AutoCloseable {
     private final Lessor lessor;
     private final PeerNetwork peers;
     private final String token;
+    private final AlarmTable alarms;
+    private final AutoCompactor autoCompactor;
     private volatile boolean closed;
 
     /** Starts a member's peer endpoint: a transport's, or an in-memory one in tests. */
@@ -133,6 +136,7 @@ public final class CairnServer implements AutoCloseable {
         this.clusterId = ids[1];
         this.lessor = Lessor.open(stateBackend, MIN_LEASE_TTL_SECONDS);
         this.members = MemberTable.open(stateBackend);
+        this.alarms = AlarmTable.open(stateBackend);
         List<Long> initialVoters = new ArrayList<>();
         if (fresh && b.initialClusterState == InitialClusterState.NEW) {
             List<Member> initial = new ArrayList<>();
@@ -171,9 +175,12 @@ public final class CairnServer implements AutoCloseable {
                 initialVoters, completions, b.maxRequestBytes);
         node.snapshotEvery(b.snapshotCount, Math.min(RaftNode.DEFAULT_CATCH_UP_ENTRIES, b.catchUpEntries()));
         nodeRef[0] = node;
+        node.alarms(alarms);
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
-                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()), members, token);
+                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()), members, token, alarms);
+        cairn.localMaintenance().quotaBytes(b.quotaBackendBytes);
+        this.autoCompactor = new AutoCompactor(b.autoCompaction, store, cairn.kv(), node::isLeader);
         if (b.needsPeers()) {
             Map<Long, List<URI>> bootstrapPeers = new LinkedHashMap<>();
             initialCluster.forEach((memberName, urls) -> {
@@ -207,6 +214,7 @@ public final class CairnServer implements AutoCloseable {
         }
         lessor.reload(stateBackend);
         members.reload(stateBackend);
+        alarms.reload(stateBackend);
         peers.removeIncomingExcept(-1);
         // the snapshot carries the whole MVCC history: watchers behind it catch up from storage
         watchHub.onRestored(store.currentRevision());
@@ -353,6 +361,8 @@ public final class CairnServer implements AutoCloseable {
                 // keep closing the rest
             }
         }
+        autoCompactor.close();
+        cairn.localMaintenance().close();
         closePeers();
         node.close();
         watchHub.close();
@@ -373,6 +383,8 @@ public final class CairnServer implements AutoCloseable {
     void closeAbruptly() {
         closed = true;
         endpoints.forEach(ClientEndpoint::close);
+        autoCompactor.close();
+        cairn.localMaintenance().close();
         closePeers();
         node.close();
         watchHub.close();
@@ -531,8 +543,25 @@ public final class CairnServer implements AutoCloseable {
         private int maxRequestBytes = ClientEndpointConfig.DEFAULT_MAX_REQUEST_BYTES;
         private int maxTxnOps = KvRequestChecks.DEFAULT_MAX_TXN_OPS;
         private final Map<String, String> options = new LinkedHashMap<>();
+        private long quotaBackendBytes;
+        private AutoCompaction autoCompaction = AutoCompaction.OFF;
 
         private Builder() {}
+
+        /**
+         * etcd's {@code --quota-backend-bytes}: the state backend's size past which writes are refused
+         * and the NOSPACE alarm raised; 0 (the default) for etcd's 2 GiB, negative for no quota.
+         */
+        public Builder quotaBackendBytes(long bytes) {
+            this.quotaBackendBytes = bytes;
+            return this;
+        }
+
+        /** etcd's {@code --auto-compaction-mode} and {@code --auto-compaction-retention}; default off. */
+        public Builder autoCompaction(AutoCompaction settings) {
+            this.autoCompaction = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
 
         /** The member name, default "default". */
         public Builder name(String name) {
@@ -780,6 +809,7 @@ public final class CairnServer implements AutoCloseable {
                 }
                 server.startEndpoints(this);
                 server.publishSelf();
+                server.autoCompactor.start();
                 return server;
             } catch (RuntimeException e) {
                 if (server != null) {

@@ -42,18 +42,7 @@ import io.cairn.api.lease.LeaseRevokeResponse;
 import io.cairn.api.lease.LeaseTimeToLiveRequest;
 import io.cairn.api.lease.LeaseTimeToLiveResponse;
 import io.cairn.api.lock.Lock;
-import io.cairn.api.maintenance.AlarmRequest;
-import io.cairn.api.maintenance.AlarmResponse;
-import io.cairn.api.maintenance.DefragmentResponse;
-import io.cairn.api.maintenance.DowngradeInfo;
-import io.cairn.api.maintenance.HashKVRequest;
-import io.cairn.api.maintenance.HashKVResponse;
-import io.cairn.api.maintenance.HashResponse;
 import io.cairn.api.maintenance.Maintenance;
-import io.cairn.api.maintenance.MoveLeaderRequest;
-import io.cairn.api.maintenance.MoveLeaderResponse;
-import io.cairn.api.maintenance.SnapshotResponse;
-import io.cairn.api.maintenance.StatusResponse;
 import io.cairn.api.watch.Watch;
 import io.cairn.api.watch.WatchStream;
 import io.cairn.raft.ConfChangeSingle;
@@ -61,7 +50,6 @@ import io.cairn.raft.ConfChangeType;
 import io.cairn.server.concurrency.KvElection;
 import io.cairn.server.concurrency.KvLock;
 import io.cairn.server.lease.Lessor;
-import io.cairn.server.mvcc.HashResult;
 import io.cairn.server.mvcc.KvRequestChecks;
 import io.cairn.server.mvcc.MvccStore;
 import io.cairn.spi.storage.Backend;
@@ -106,7 +94,7 @@ final class LocalCairn implements Cairn {
     private final KV kv = new LocalKv();
     private final Lease lease = new LocalLease();
     private final Cluster cluster = new LocalCluster();
-    private final Maintenance maintenance = new LocalMaintenance();
+    private final LocalMaintenance maintenance;
     // etcd's lock and election services run on the KV, watch and lease services (the watch is read lazily:
     // watchStreams is set by the constructor, after these initialisers)
     private final Lock lock = new KvLock(kv, () -> watch().openStream(), lease);
@@ -115,7 +103,7 @@ final class LocalCairn implements Cairn {
 
     LocalCairn(RaftNode node, MvccStore store, Lessor lessor, Backend stateBackend, Backend raftBackend,
                Executor completions, Member self, long clusterId, int maxTxnOps, int maxRequestBytes,
-               Supplier<WatchStream> watchStreams, MemberTable members, String token) {
+               Supplier<WatchStream> watchStreams, MemberTable members, String token, AlarmTable alarms) {
         this.node = node;
         this.store = store;
         this.lessor = lessor;
@@ -129,6 +117,12 @@ final class LocalCairn implements Cairn {
         this.watchStreams = watchStreams;
         this.members = members;
         this.token = token;
+        this.maintenance = new LocalMaintenance(node, store, stateBackend, raftBackend, completions, members, alarms,
+                this::header, this::self);
+    }
+
+    LocalMaintenance localMaintenance() {
+        return maintenance;
     }
 
     Member self() {
@@ -241,7 +235,10 @@ final class LocalCairn implements Cairn {
         @Override
         public CompletableFuture<PutResponse> put(PutRequest request) {
             Objects.requireNonNull(request, "request");
-            return checked(() -> KvRequestChecks.checkPut(request), () -> propose(request));
+            return checked(() -> {
+                KvRequestChecks.checkPut(request);
+                maintenance.checkQuota(request);
+            }, () -> propose(request));
         }
 
         @Override
@@ -259,7 +256,7 @@ final class LocalCairn implements Cairn {
                     boolean serializable = allSerializable(request.success()) && allSerializable(request.failure());
                     return serializable ? serializable(() -> store.readTxn(request)) : linearizable(() -> store.readTxn(request));
                 }
-                return propose(request);
+                return checked(() -> maintenance.checkQuota(request), () -> propose(request));
             });
         }
 
@@ -279,7 +276,7 @@ final class LocalCairn implements Cairn {
             if (request.ttl() > Lessor.MAX_TTL_SECONDS) {
                 return failed(new CairnException(ErrorCode.LEASE_TTL_TOO_LARGE));
             }
-            return propose(request);
+            return checked(() -> maintenance.checkQuota(request), () -> propose(request));
         }
 
         @Override
@@ -512,61 +509,5 @@ final class LocalCairn implements Cairn {
             }
         }
         return true;
-    }
-
-    // ---- Maintenance --------------------------------------------------------------------------
-
-    private final class LocalMaintenance implements Maintenance {
-        @Override
-        public CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
-            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "alarm is " + NOT_IMPLEMENTED));
-        }
-
-        @Override
-        public CompletableFuture<StatusResponse> status() {
-            return serializable(() -> {
-                long dbSize = stateBackend.stats().sizeOnDiskBytes() + raftBackend.stats().sizeOnDiskBytes();
-                Member me = members.member(self.id());
-                return new StatusResponse(header(), ETCD_API_VERSION, Math.max(0, dbSize), node.leader(), node.lastIndex(),
-                        node.term(), node.appliedIndex(), List.of(), Math.max(0, dbSize), me != null && me.learner(),
-                        "3.5.0", 0, DowngradeInfo.NONE);
-            });
-        }
-
-        @Override
-        public CompletableFuture<DefragmentResponse> defragment() {
-            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "defragment is " + NOT_IMPLEMENTED));
-        }
-
-        @Override
-        public CompletableFuture<HashResponse> hash() {
-            return failed(new CairnException(StatusCode.UNIMPLEMENTED, "hash is " + NOT_IMPLEMENTED));
-        }
-
-        @Override
-        public CompletableFuture<HashKVResponse> hashKV(HashKVRequest request) {
-            return linearizable(() -> {
-                HashResult result = store.hashKv(request.revision());
-                return new HashKVResponse(header(), result.hash(), Math.max(0, result.compactRevision()),
-                        result.hashRevision());
-            });
-        }
-
-        @Override
-        public Flow.Publisher<SnapshotResponse> snapshot() {
-            return subscriber -> {
-                subscriber.onSubscribe(new Flow.Subscription() {
-                    @Override public void request(long n) {}
-                    @Override public void cancel() {}
-                });
-                subscriber.onError(new CairnException(StatusCode.UNIMPLEMENTED, "snapshot is " + NOT_IMPLEMENTED));
-            };
-        }
-
-        @Override
-        public CompletableFuture<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
-            Objects.requireNonNull(request, "request");
-            return node.transferLeadership(request.targetId()).thenApply(v -> new MoveLeaderResponse(header()));
-        }
     }
 }

@@ -10,6 +10,9 @@ import io.cairn.api.kv.PutRequest;
 import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.lease.LeaseGrantRequest;
 import io.cairn.api.lease.LeaseRevokeRequest;
+import io.cairn.api.maintenance.AlarmMember;
+import io.cairn.api.maintenance.AlarmRequest;
+import io.cairn.api.maintenance.AlarmType;
 import io.cairn.raft.ConfChange;
 import io.cairn.raft.ConfChangeSingle;
 import io.cairn.raft.ConfChangeType;
@@ -111,6 +114,8 @@ final class RaftNode implements AutoCloseable {
     private final ApplyListener listener;
     private volatile PeerSender peers = PeerSender.NONE;
     private volatile SnapshotInstaller installer = SnapshotInstaller.NONE;
+    /** The raised alarms; null: none are kept (tests that build a node without them). */
+    private volatile AlarmTable alarms;
     private final Executor completions;
     private final RawNode raw;
     private final int maxRequestBytes;
@@ -198,6 +203,11 @@ final class RaftNode implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Wires the alarm table (before {@link #start}): alarm entries change it, NOSPACE caps writes. */
+    void alarms(AlarmTable table) {
+        this.alarms = Objects.requireNonNull(table, "table");
     }
 
     /** Wires the peers (before {@link #start}). */
@@ -745,7 +755,14 @@ final class RaftNode implements AutoCloseable {
         Object response;
         CairnException error = null;
         try {
+            AlarmTable alarmTable = alarms;
+            if (alarmTable != null && alarmTable.isRaised(AlarmType.NOSPACE) && cappedByNoSpace(logRequest.request())) {
+                // etcd's capped applier: with NOSPACE raised, nothing that takes space is applied
+                store.recordApplied(index);
+                throw new CairnException(ErrorCode.NO_SPACE);
+            }
             response = switch (logRequest.request()) {
+                case AlarmRequest alarm -> applyAlarm(index, alarm);
                 case PutRequest put -> events(store.applyPut(index, put));
                 case DeleteRangeRequest delete -> events(store.applyDeleteRange(index, delete));
                 case TxnRequest txn -> events(store.applyTxn(index, txn));
@@ -789,6 +806,51 @@ final class RaftNode implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Put, a transaction with a put anywhere in it, lease grant: what etcd refuses while NOSPACE is raised. */
+    static boolean cappedByNoSpace(Object request) {
+        return switch (request) {
+            case PutRequest put -> true;
+            case LeaseGrantRequest grant -> true;
+            case TxnRequest txn -> hasPut(txn);
+            default -> false;
+        };
+    }
+
+    private static boolean hasPut(TxnRequest txn) {
+        for (List<io.cairn.api.kv.RequestOp> ops : List.of(txn.success(), txn.failure())) {
+            for (io.cairn.api.kv.RequestOp op : ops) {
+                if (op instanceof PutRequest || (op instanceof TxnRequest nested && hasPut(nested))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Raises, disarms or lists alarms; answers the alarms the request concerned (etcd's AlarmResponse.alarms). */
+    private Object applyAlarm(long index, AlarmRequest request) {
+        AlarmTable table = alarms;
+        if (table == null || request.action() == AlarmRequest.Action.GET) {
+            store.recordApplied(index);
+            return table == null ? List.of() : table.list(request.alarm());
+        }
+        AlarmMember target = new AlarmMember(request.memberId(), request.alarm());
+        List<AlarmMember> activated = new ArrayList<>();
+        List<AlarmMember> deactivated = new ArrayList<>();
+        store.recordApplied(index, batch -> {
+            if (request.action() == AlarmRequest.Action.ACTIVATE) {
+                AlarmMember raised = table.activate(target, batch);
+                if (raised != null) {
+                    activated.add(raised);
+                }
+            } else {
+                deactivated.addAll(table.deactivate(target, batch));
+            }
+        });
+        table.commit(activated, deactivated);
+        return request.action() == AlarmRequest.Action.ACTIVATE ? List.copyOf(activated) : List.copyOf(deactivated);
     }
 
     /** Changes a present member's record; a member not (or no longer) in the table: etcd's "member not found". */

@@ -10,6 +10,8 @@ import io.cairn.api.kv.RequestOp;
 import io.cairn.api.kv.TxnRequest;
 import io.cairn.api.lease.LeaseGrantRequest;
 import io.cairn.api.lease.LeaseRevokeRequest;
+import io.cairn.api.maintenance.AlarmRequest;
+import io.cairn.api.maintenance.AlarmType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +58,7 @@ final class RequestCodec {
 
     private static final int PUT = 1, DELETE_RANGE = 2, TXN = 3, RANGE = 4, COMPACTION = 5, LEASE_GRANT = 6,
             LEASE_REVOKE = 7, LEASE_CHECKPOINT = 8,
-            MEMBER_ATTRIBUTES = 9, MEMBER_PEER_UPDATE = 10;
+            MEMBER_ATTRIBUTES = 9, MEMBER_PEER_UPDATE = 10, ALARM = 11;
 
     private RequestCodec() {}
 
@@ -93,6 +95,7 @@ final class RequestCodec {
                 strings(w, a.clientUrls());
             }
             case MemberPeerUpdate u -> { w.write(MEMBER_PEER_UPDATE); w.varint(u.id()); strings(w, u.peerUrls()); }
+            case AlarmRequest a -> { w.write(ALARM); w.write(a.action().ordinal()); w.varint(a.memberId()); w.write(a.alarm().ordinal()); }
             default -> throw new IllegalArgumentException("not a request the Raft log carries: " + request.getClass().getName());
         }
     }
@@ -126,6 +129,11 @@ final class RequestCodec {
             case MEMBER_PEER_UPDATE -> {
                 long id = r.varint();
                 yield new MemberPeerUpdate(id, readStrings(r));
+            }
+            case ALARM -> {
+                AlarmRequest.Action action = r.enumValue(AlarmRequest.Action.values());
+                long member = r.varint();
+                yield new AlarmRequest(action, member, r.enumValue(AlarmType.values()));
             }
             default -> throw r.error("unknown request tag " + tag);
         };

@@ -42,7 +42,11 @@ class RequestCodecTest {
                 TxnRequest.empty(),
                 CompactionRequest.of(42).withPhysical(true),
                 new LeaseGrantRequest(60, 0), new LeaseGrantRequest(5, 1234567890123L),
-                new LeaseRevokeRequest(99), new RequestCodec.LeaseCheckpoint(5, 3));
+                new LeaseRevokeRequest(99), new RequestCodec.LeaseCheckpoint(5, 3),
+                new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.ACTIVATE,
+                        Long.MAX_VALUE, io.cairn.api.maintenance.AlarmType.NOSPACE),
+                new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.DEACTIVATE, 0,
+                        io.cairn.api.maintenance.AlarmType.NONE));
     }
 
     @ParameterizedTest

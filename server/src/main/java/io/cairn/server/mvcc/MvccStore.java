@@ -211,6 +211,32 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
+    /**
+     * For a restored snapshot that starts a new Raft log: sets the consistent index of the store
+     * kept in {@code backend} (closed, not opened by a store) back to 0, so that every entry of the
+     * new log is applied; revisions and keys stay as they are.
+     */
+    public static void resetConsistentIndex(Backend backend) {
+        backend.write(new WriteBatch().put(MvccCodec.META, MvccCodec.META_CONSISTENT_INDEX, MvccCodec.longBytes(0)),
+                Durability.SYNCED);
+    }
+
+    /**
+     * The current revision if a record of the state backend (as a snapshot streams it) is the one
+     * holding it, else -1: lets a tool read a snapshot's revision without opening a store.
+     */
+    public static long revisionOfRecord(String keyspace, byte[] key, byte[] value) {
+        if (MvccCodec.META.equals(keyspace) && Arrays.equals(MvccCodec.META_REVISION, key) && value.length == 8) {
+            return MvccCodec.getLong(value, 0);
+        }
+        return -1;
+    }
+
+    /** Whether a record of the state backend is the consistent index, which a whole-storage hash leaves out. */
+    public static boolean isConsistentIndexRecord(String keyspace, byte[] key) {
+        return MvccCodec.META.equals(keyspace) && Arrays.equals(MvccCodec.META_CONSISTENT_INDEX, key);
+    }
+
     // ---- accessors -------------------------------------------------------------------------
 
     /** The revision of the newest write, 1 for an empty store. */

@@ -65,8 +65,9 @@ public interface Backend extends ReadView, AutoCloseable {
 
     /**
      * Reclaims the space of deleted and overwritten entries now (RocksDB: a full compaction;
-     * Xodus: garbage collection of its log files). Reads and writes may continue meanwhile. Returns
-     * when done.
+     * Xodus: garbage collection of its log files). Reads and writes from other threads must go on
+     * meanwhile, and are kept (the member's {@code Defragment} runs this while it serves clients;
+     * conformance rule 8.3). Returns when done.
      */
     void compact();
 

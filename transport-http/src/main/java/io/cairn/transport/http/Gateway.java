@@ -78,7 +78,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * <p>Streaming routes: {@code /v3/watch} answers with one {@code {"result":...}} line per watch
  * response for as long as the stream lives; {@code /v3/lease/keepalive} answers each request of
  * the body with one such line and ends, as the gateway does once the client's body is read;
- * {@code /v3/election/observe} answers with one line per proclamation or change of leader.
+ * {@code /v3/election/observe} answers with one line per proclamation or change of leader;
+ * {@code /v3/maintenance/snapshot} streams the snapshot's chunks as such lines ({@link GatewaySnapshot}).
  *
  * <p>Lock and election ({@code /v3/lock/lock}, {@code /v3/lock/unlock}, {@code /v3/election/campaign},
  * {@code proclaim}, {@code leader}, {@code observe}, {@code resign}) are etcd's v3lock and v3election
@@ -117,7 +118,8 @@ final class Gateway {
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
     private final Set<GatewayStream<?>> streams = ConcurrentHashMap.newKeySet();
 
-    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive", "/v3/election/observe");
+    private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive", "/v3/election/observe",
+            "/v3/maintenance/snapshot");
     private static final Set<String> ROUTES = Set.of(
             "/v3/kv/range", "/v3/kv/put", "/v3/kv/deleterange", "/v3/kv/txn", "/v3/kv/compaction",
             "/v3/watch",
@@ -126,7 +128,7 @@ final class Gateway {
             "/v3/cluster/member/list", "/v3/cluster/member/add", "/v3/cluster/member/remove",
             "/v3/cluster/member/update", "/v3/cluster/member/promote",
             "/v3/maintenance/status", "/v3/maintenance/alarm", "/v3/maintenance/defragment",
-            "/v3/maintenance/hash",
+            "/v3/maintenance/hash", "/v3/maintenance/snapshot", "/v3/maintenance/transfer",
             "/v3/lock/lock", "/v3/lock/unlock",
             "/v3/election/campaign", "/v3/election/proclaim", "/v3/election/leader", "/v3/election/observe",
             "/v3/election/resign");
@@ -215,6 +217,11 @@ final class Gateway {
             return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
                     KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
         });
+        unary.put("/v3/maintenance/transfer", body -> cairn.maintenance()
+                .moveLeader(new io.cairn.api.maintenance.MoveLeaderRequest(
+                        parse(body, io.cairn.etcd.protocol.etcdserverpb.MoveLeaderRequest.getDefaultInstance()).getTargetID()))
+                .thenApply(answer -> io.cairn.etcd.protocol.etcdserverpb.MoveLeaderResponse.newBuilder()
+                        .setHeader(KvMapping.toWire(answer.header())).build()));
         addLockAndElection();
     }
 
@@ -271,6 +278,7 @@ final class Gateway {
                 switch (route) {
                     case "/v3/watch" -> startWatch(ex, body);
                     case "/v3/election/observe" -> startObserve(ex, body);
+                    case "/v3/maintenance/snapshot" -> startSnapshot(ex, body);
                     default -> keepAlive(ex, body);
                 }
                 return;
@@ -493,6 +501,17 @@ final class Gateway {
             case 504 -> "Gateway Timeout";
             default -> "Internal Server Error";
         };
+    }
+
+    /** Streams a backend snapshot as result lines; a malformed request body is answered with an error. */
+    private void startSnapshot(HttpServerExchange ex, byte[] body) {
+        try {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.SnapshotRequest.getDefaultInstance());
+        } catch (RuntimeException failure) {
+            sendError(ex, failure);
+            return;
+        }
+        ex.dispatch(streamThreads, new GatewaySnapshot(cairn, ex));
     }
 
     private void startWatch(HttpServerExchange exchange, byte[] body) {

@@ -217,6 +217,41 @@ class GatewayTest {
     }
 
     @Test
+    void snapshotStreamsChunksAndTransferMovesLeadership() throws Exception {
+        http.ok("/v3/kv/put", "{\"key\": \"" + b64("snap") + "\", \"value\": \"" + b64("x".repeat(40000)) + "\"}");
+        HttpResponse<String> response = http.post("/v3/maintenance/snapshot", "{}");
+        assertEquals(200, response.statusCode(), response.body());
+        List<String> lines = response.body().lines().toList();
+        assertTrue(lines.size() >= 2, "a 40 kB value takes two 32 KiB chunks: " + lines.size());
+        java.io.ByteArrayOutputStream blob = new java.io.ByteArrayOutputStream();
+        long firstRemaining = -1;
+        for (String line : lines) {
+            JsonNode result = HttpServerFixture.JSON.readTree(line).get("result");
+            assertTrue(result != null, line);
+            byte[] chunk = java.util.Base64.getDecoder().decode(result.get("blob").asText());
+            if (firstRemaining < 0) {
+                firstRemaining = result.get("remaining_bytes").asLong() + chunk.length;
+                assertTrue(result.get("header").get("revision").asLong() > 1, line);
+            }
+            blob.write(chunk);
+        }
+        assertTrue(HttpServerFixture.JSON.readTree(lines.get(lines.size() - 1)).get("result").get("remaining_bytes") == null,
+                "the last chunk's remaining_bytes is 0, left out as etcd's JSON leaves defaults out");
+        byte[] file = blob.toByteArray();
+        assertEquals(firstRemaining, file.length);
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update(file, 0, file.length - 32);
+        assertTrue(java.util.Arrays.equals(sha.digest(), java.util.Arrays.copyOfRange(file, file.length - 32, file.length)),
+                "the stream ends with the SHA-256 of the rest, as etcd's does");
+
+        String self = Long.toUnsignedString(http.server.memberId());
+        JsonNode moved = http.ok("/v3/maintenance/transfer", "{\"targetID\": \"" + self + "\"}");
+        assertEquals(self, moved.get("header").get("member_id").asText());
+        HttpResponse<String> bad = http.post("/v3/maintenance/transfer", "{\"targetID\": \"12345\"}");
+        assertEquals("etcdserver: bad leader transferee", json(bad).get("message").asText(), bad.body());
+    }
+
+    @Test
     void healthVersionAndMetrics() {
         HttpResponse<String> health = http.get("/health");
         assertEquals(200, health.statusCode(), health.body());
