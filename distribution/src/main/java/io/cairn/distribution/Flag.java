@@ -54,6 +54,11 @@ enum Flag {
     PEER_CLIENT_CERT_AUTH("peer-client-cert-auth", "false",
             "Enable peer client cert authentication (needs --peer-trusted-ca-file)."),
     TLS_MIN_VERSION("tls-min-version", "TLS1.2", "Minimum TLS version supported: TLS1.2 or TLS1.3."),
+    LOG_LEVEL("log-level", "info", "Log level: debug, info, warn or error (etcd's panic and fatal mean error)."),
+    LOG_FORMAT("log-format", "text", "Log format on stderr: text (one line per record) or json (one object per line)."),
+    CONFIG_FILE("config-file", "",
+            "Path to a YAML configuration file with etcd's keys (conf/cairn.yaml is an example). As with etcd,"
+                    + " when it is given the other flags and CAIRN_* environment variables are ignored."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),
     VERSION("version", "false", "Print the version and exit.");
@@ -72,6 +77,11 @@ enum Flag {
     /** Flags that take no value ({@code --debug}, or {@code --debug=false}), as Go's flag package. */
     boolean isBoolean() {
         return this == DEBUG || this == HELP || this == VERSION || this == CLIENT_CERT_AUTH || this == PEER_CLIENT_CERT_AUTH;
+    }
+
+    /** etcd's ETCD_NAME for --name becomes CAIRN_NAME: the flag's name in upper snake case. */
+    String environmentName() {
+        return "CAIRN_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 
     static Optional<Flag> byName(String name) {
