@@ -67,10 +67,10 @@ final class LogSetup {
     /**
      * Loggers that say little at INFO worth an operator's time: grpc's transport logs a stack trace
      * per connection that speaks something other than HTTP/2 (a port scan); Xodus describes its
-     * files at every open.
+     * files at every open; Undertow and XNIO announce their versions at every start and stop.
      */
     private static final List<String> QUIET_BELOW_WARN = List.of(
-            "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport", "jetbrains.exodus");
+            "io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport", "jetbrains.exodus", "io.undertow", "org.xnio");
 
     /** java.util.logging keeps loggers weakly: hold the ones whose level is set here. */
     private static final java.util.List<java.util.logging.Logger> JUL_LEVELS = new java.util.ArrayList<>();
