@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -207,16 +206,5 @@ final class ConfigFile {
 
     private static String oneLine(String message) {
         return message == null ? "" : String.join(" ", message.strip().lines().map(String::strip).toList());
-    }
-
-    /** For tests: the keys the file understands, flags first. */
-    static Map<String, Flag> flagKeys() {
-        Map<String, Flag> keys = new LinkedHashMap<>();
-        for (Flag flag : Flag.values()) {
-            if (!NOT_IN_FILE.contains(flag)) {
-                keys.put(flag.name, flag);
-            }
-        }
-        return keys;
     }
 }
