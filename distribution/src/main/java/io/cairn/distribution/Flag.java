@@ -63,6 +63,11 @@ enum Flag {
                     + " duration such as 5m or 1h, or a number of hours; revision: a number of revisions)."),
     EXPERIMENTAL_AUTO_COMPACTION_CHECK_INTERVAL("experimental-auto-compaction-check-interval", "5m",
             "How often the revision mode of auto-compaction checks (etcd: 5m, fixed); a duration such as 30s."),
+    LOG_LEVEL("log-level", "info", "Log level: debug, info, warn or error (etcd's panic and fatal mean error)."),
+    LOG_FORMAT("log-format", "text", "Log format on stderr: text (one line per record) or json (one object per line)."),
+    CONFIG_FILE("config-file", "",
+            "Path to a YAML configuration file with etcd's keys (conf/cairn.yaml is an example). As with etcd,"
+                    + " when it is given the other flags and CAIRN_* environment variables are ignored."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),
     VERSION("version", "false", "Print the version and exit.");
@@ -81,6 +86,11 @@ enum Flag {
     /** Flags that take no value ({@code --debug}, or {@code --debug=false}), as Go's flag package. */
     boolean isBoolean() {
         return this == DEBUG || this == HELP || this == VERSION || this == CLIENT_CERT_AUTH || this == PEER_CLIENT_CERT_AUTH;
+    }
+
+    /** etcd's ETCD_NAME for --name becomes CAIRN_NAME: the flag's name in upper snake case. */
+    String environmentName() {
+        return "CAIRN_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 
     static Optional<Flag> byName(String name) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -40,17 +41,20 @@ public final class Main {
     private final PrintStream err;
     private final Path workingDirectory;
 
-    Main(PrintStream out, PrintStream err, Path workingDirectory) {
+    private final Map<String, String> environment;
+
+    Main(PrintStream out, PrintStream err, Path workingDirectory, Map<String, String> environment) {
         this.out = out;
         this.err = err;
         this.workingDirectory = workingDirectory;
+        this.environment = Map.copyOf(environment);
     }
 
     /** Runs the command and exits the JVM with its exit code. */
     public static void main(String[] args) {
         int code;
         try {
-            code = new Main(System.out, System.err, Path.of("").toAbsolutePath()).run(List.of(args));
+            code = new Main(System.out, System.err, Path.of("").toAbsolutePath(), System.getenv()).run(List.of(args));
         } catch (RuntimeException | Error e) {
             // a bug or a broken plugin: still one line, the stack trace only when asked for
             System.err.println("cairn: unexpected failure: " + e);
@@ -85,7 +89,7 @@ public final class Main {
         }
         ServerOptions.Request request;
         try {
-            request = ServerOptions.parse(args, workingDirectory);
+            request = ServerOptions.parse(args, environment, workingDirectory);
         } catch (UsageException e) {
             return usageError(e.getMessage());
         }
@@ -98,6 +102,9 @@ public final class Main {
                 } catch (UsageException e) {
                     yield usageError(e.getMessage());
                 }
+                LogSetup.apply(run.options().log());
+                org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("cairn");
+                run.warnings().forEach(log::warn);
                 yield new ServerRun(run.options(), out, err).run();
             }
         };
@@ -159,20 +166,36 @@ public final class Main {
 
     /** The version of this package, from the build ({@code unknown} if the resource is missing). */
     static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+        return buildProperty("version.properties", "version", "unknown");
+    }
+
+    /** The commit the package was built from ({@code git rev-parse --short HEAD} at build time), if known. */
+    static String gitSha() {
+        return buildProperty("git.properties", "sha", "");
+    }
+
+    /** The etcd API version Cairn serves (what {@code Maintenance.Status} and {@code /version} report). */
+    static final String ETCD_API_VERSION = "3.5";
+
+    private static String buildProperty(String resource, String key, String absent) {
+        try (InputStream in = Main.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return "unknown";
+                return absent;
             }
             Properties properties = new Properties();
             properties.load(in);
-            return properties.getProperty("version", "unknown");
+            String value = properties.getProperty(key, absent).strip();
+            return value.isEmpty() || value.startsWith("${") ? absent : value;
         } catch (IOException e) {
-            return "unknown";
+            return absent;
         }
     }
 
+    /** etcd's {@code etcd --version} lines, with Cairn's version and the etcd API it serves. */
     private int printVersion() {
         out.println("Cairn Version: " + version());
+        out.println("etcd API Version: " + ETCD_API_VERSION);
+        out.println("Git SHA: " + (gitSha().isEmpty() ? "not available" : gitSha()));
         out.println("Java Version: " + Runtime.version() + " (" + System.getProperty("java.vendor", "unknown vendor") + ")");
         out.println("OS/Arch: " + System.getProperty("os.name", "?").toLowerCase(Locale.ROOT) + "/"
                 + System.getProperty("os.arch", "?"));
@@ -227,17 +250,22 @@ public final class Main {
         out.println("       cairn plugins        list the storage and transport providers found");
         out.println("       cairn snapshot status|restore FILE [flags]   as etcdctl snapshot status|restore");
         out.println();
-        out.println("Flags (--flag value or --flag=value):");
+        out.println("Flags (--flag value or --flag=value). Each flag can also be set by the environment variable");
+        out.println("in [brackets] (etcd's ETCD_* as CAIRN_*; the flag wins over it), or by the same key in the");
+        out.println("--config-file YAML file (TLS in client-transport-security / peer-transport-security).");
+        out.println();
         List<String> lines = new ArrayList<>();
         for (Flag flag : Flag.values()) {
             String head = "  --" + flag.name + (flag.isBoolean() ? "" : " <value>");
-            String defaultText = flag.isBoolean() || flag.defaultValue == null ? "" : " (default " + flag.defaultValue + ")";
-            lines.add(String.format(Locale.ROOT, "%-43s %s%s", head, flag.description, defaultText));
+            String defaultText = flag.defaultValue == null || flag == Flag.HELP || flag == Flag.VERSION ? ""
+                    : flag.defaultValue.isEmpty() ? " (default none)" : " (default " + flag.defaultValue + ")";
+            String environmentText = flag == Flag.HELP || flag == Flag.VERSION ? "" : " [" + flag.environmentName() + "]";
+            lines.add(String.format(Locale.ROOT, "%-43s %s%s%s", head, flag.description, defaultText, environmentText));
         }
         lines.forEach(out::println);
         out.println();
-        out.println("Stop with SIGTERM or Ctrl-C: in-flight requests finish, storage is closed, exit code 0.");
-        out.println("Only one-member clusters for now: --initial-cluster must name just this member.");
+        out.println("Stop with SIGTERM or Ctrl-C: a leader first hands leadership to another member, requests in");
+        out.println("flight finish, storage is closed, exit code 0.");
         return EXIT_OK;
     }
 }

@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  * @param snapshotCount entries applied between snapshots, positive
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
  * @param maintenance the backend quota and auto-compaction
+ * @param log the log level and format ({@code --log-level}, {@code --log-format})
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
         List<URI> advertiseClientUrls,
@@ -50,7 +51,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
         Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls,
-        MaintenanceOptions maintenance) {
+        MaintenanceOptions maintenance, LogSetup.Settings log) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -62,7 +63,12 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
 
     record Version() implements Request {}
 
-    record Run(ServerOptions options) implements Request {}
+    /** A server to run; {@code warnings} are to be printed first (ignored and shadowed settings). */
+    record Run(ServerOptions options, List<String> warnings) implements Request {
+        Run {
+            warnings = List.copyOf(warnings);
+        }
+    }
 
     private static final Pattern PROVIDER_ID = Pattern.compile("[a-z0-9][a-z0-9-]*");
 
@@ -81,16 +87,99 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         transports = List.copyOf(transports);
     }
 
+    /** Reads a server command line without environment variables (tests). */
+    static Request parse(List<String> args, Path workingDirectory) throws UsageException {
+        return parse(args, Map.of(), workingDirectory);
+    }
+
     /**
-     * Reads a server command line. Flags are written {@code --flag value}, {@code --flag=value},
-     * or with a single dash, as Go's flag package (and so etcd) accepts them; a flag given twice
-     * keeps its last value, as in etcd.
+     * Reads a server command line, etcd's {@code ETCD_*} environment variables as {@code CAIRN_*},
+     * and the configuration file, with etcd's precedence: a flag on the command line wins over its
+     * environment variable; when a configuration file is given ({@code --config-file} or
+     * {@code CAIRN_CONFIG_FILE}), it alone counts and the other flags and variables are ignored
+     * (each ignored one is named in a warning).
+     *
+     * <p>Flags are written {@code --flag value}, {@code --flag=value}, or with a single dash, as
+     * Go's flag package (and so etcd) accepts them; a flag given twice keeps its last value.
      *
      * @param args the arguments after the command name; not modified
-     * @param workingDirectory what a relative {@code --data-dir} is relative to
-     * @throws UsageException naming the flag, for an unknown flag, a missing value or a bad value
+     * @param environment the process environment (only {@code CAIRN_*} names are read)
+     * @param workingDirectory what relative paths (data directory, files) are relative to
+     * @throws UsageException naming the flag (and where its value came from, when not the command
+     *     line), for an unknown flag, a missing value or a bad value
      */
-    static Request parse(List<String> args, Path workingDirectory) throws UsageException {
+    static Request parse(List<String> args, Map<String, String> environment, Path workingDirectory)
+            throws UsageException {
+        Map<Flag, String> commandLine = commandLine(args);
+        if (bool(commandLine, Flag.HELP)) {
+            return new Help();
+        }
+        if (bool(commandLine, Flag.VERSION)) {
+            return new Version();
+        }
+        List<String> warnings = new ArrayList<>();
+        Map<Flag, String> fromEnvironment = new EnumMap<>(Flag.class);
+        for (Map.Entry<String, String> variable : new java.util.TreeMap<>(environment).entrySet()) {
+            String key = variable.getKey();
+            if (!key.startsWith("CAIRN_") || LAUNCHER_VARIABLES.contains(key)) {
+                continue;
+            }
+            Optional<Flag> flag = java.util.Arrays.stream(Flag.values())
+                    .filter(f -> f.environmentName().equals(key) && f != Flag.HELP && f != Flag.VERSION).findFirst();
+            if (flag.isEmpty()) {
+                warnings.add("unrecognized environment variable " + key + "=" + variable.getValue());
+            } else {
+                fromEnvironment.put(flag.get(), variable.getValue());
+            }
+        }
+        Map<Flag, String> origins = new EnumMap<>(Flag.class);
+        String configFile = commandLine.getOrDefault(Flag.CONFIG_FILE, fromEnvironment.getOrDefault(Flag.CONFIG_FILE, ""));
+        Map<Flag, String> given;
+        if (!configFile.isEmpty()) {
+            Path file = path(workingDirectory, Flag.CONFIG_FILE, configFile);
+            ConfigFile.Contents contents = ConfigFile.read(file);
+            given = new EnumMap<>(contents.values());
+            contents.keys().forEach((flag, key) -> origins.put(flag, "key " + key + " of config file " + file));
+            warnings.addAll(contents.warnings());
+            for (Flag ignored : commandLine.keySet()) {
+                if (ignored != Flag.CONFIG_FILE) {
+                    warnings.add("flag " + ignored + " is ignored: with a config file, other flags and environment"
+                            + " variables are ignored (as in etcd)");
+                }
+            }
+            for (Flag ignored : fromEnvironment.keySet()) {
+                if (ignored != Flag.CONFIG_FILE) {
+                    warnings.add("environment variable " + ignored.environmentName() + " is ignored: with a config file,"
+                            + " other flags and environment variables are ignored (as in etcd)");
+                }
+            }
+        } else {
+            given = new EnumMap<>(Flag.class);
+            fromEnvironment.forEach((flag, value) -> {
+                if (commandLine.containsKey(flag)) {
+                    // etcd's words
+                    warnings.add("recognized environment variable " + flag.environmentName()
+                            + ", but unused: shadowed by corresponding flag");
+                } else {
+                    given.put(flag, value);
+                    origins.put(flag, "environment variable " + flag.environmentName());
+                }
+            });
+            given.putAll(commandLine);
+        }
+        try {
+            return new Run(fromFlags(given, workingDirectory), warnings);
+        } catch (UsageException e) {
+            throw withOrigins(e, origins);
+        }
+    }
+
+    /** Variables the launcher (bin/cairn) reads itself: not flags. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("CAIRN_JAVA_OPTS", "CAIRN_HOME", "CAIRN_MIN_JAVA",
+            "CAIRN_CLUSTER_PORTS");
+
+    /** The flags on the command line, by flag; the last of a repeated flag wins. */
+    private static Map<Flag, String> commandLine(List<String> args) throws UsageException {
         Map<Flag, String> given = new EnumMap<>(Flag.class);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -115,13 +204,21 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
             given.put(flag, value);
         }
-        if (bool(given, Flag.HELP)) {
-            return new Help();
-        }
-        if (bool(given, Flag.VERSION)) {
-            return new Version();
-        }
-        return new Run(fromFlags(given, workingDirectory));
+        return given;
+    }
+
+    /**
+     * A refusal names flags as {@code --flag}; for a value that came from an environment variable
+     * or the config file, say so, or the user looks for it on the command line in vain.
+     */
+    private static UsageException withOrigins(UsageException e, Map<Flag, String> origins) {
+        StringBuilder message = new StringBuilder(e.getMessage());
+        origins.forEach((flag, origin) -> {
+            if (Pattern.compile(Pattern.quote(flag.toString()) + "(?![A-Za-z0-9-])").matcher(e.getMessage()).find()) {
+                message.append(" (").append(flag).append(" is set by ").append(origin).append(')');
+            }
+        });
+        return new UsageException(message.toString());
     }
 
     private static ServerOptions fromFlags(Map<Flag, String> given, Path workingDirectory) throws UsageException {
@@ -214,7 +311,27 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
-                MaintenanceOptions.fromFlags(given));
+                MaintenanceOptions.fromFlags(given), logSettings(given));
+    }
+
+    /** {@code --log-level} (etcd's names) and {@code --log-format}. */
+    static LogSetup.Settings logSettings(Map<Flag, String> given) throws UsageException {
+        String levelText = value(given, Flag.LOG_LEVEL).trim().toLowerCase(Locale.ROOT);
+        LogSetup.Level level = switch (levelText) {
+            case "debug" -> LogSetup.Level.DEBUG;
+            case "info" -> LogSetup.Level.INFO;
+            case "warn", "warning" -> LogSetup.Level.WARN;
+            case "error", "dpanic", "panic", "fatal" -> LogSetup.Level.ERROR;
+            default -> throw new UsageException(Flag.LOG_LEVEL + " must be debug, info, warn or error, got '"
+                    + value(given, Flag.LOG_LEVEL) + "'");
+        };
+        LogSetup.Format format = switch (value(given, Flag.LOG_FORMAT).trim().toLowerCase(Locale.ROOT)) {
+            case "text", "console" -> LogSetup.Format.TEXT;
+            case "json" -> LogSetup.Format.JSON;
+            default -> throw new UsageException(Flag.LOG_FORMAT + " must be text or json, got '"
+                    + value(given, Flag.LOG_FORMAT) + "'");
+        };
+        return new LogSetup.Settings(level, format);
     }
 
     /**

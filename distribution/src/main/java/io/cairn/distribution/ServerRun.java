@@ -14,12 +14,20 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import io.cairn.api.cluster.Member;
+import io.cairn.api.maintenance.MoveLeaderRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
@@ -30,6 +38,9 @@ import sun.misc.Signal;
  * code 1; the stack trace only with {@code --debug}.
  */
 final class ServerRun {
+
+    /** Records of the command itself: named "cairn", so a text line reads "... INFO  cairn: stopped". */
+    private static final Logger LOG = LoggerFactory.getLogger("cairn");
 
     /** The line prefix tests and scripts wait for: the server is serving clients from then on. */
     static final String READY = "cairn: ready";
@@ -82,23 +93,31 @@ final class ServerRun {
 
         out.println(readyLine());
         out.flush();
+        LOG.atInfo().addKeyValue("member", options.name()).addKeyValue("member-id", Long.toHexString(server.memberId()))
+                .addKeyValue("cluster-id", Long.toHexString(server.clusterId()))
+                .addKeyValue("client-urls", String.join(",", server.clientUrls().stream().map(URI::toString).toList()))
+                .addKeyValue("version", Main.version()).log("ready to serve client requests");
         watchForFailure(stopRequested);
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        err.println("cairn: " + (stopSignal.get() == null ? "stopping" : "SIG" + stopSignal.get() + " received, stopping"));
+        LOG.info(stopSignal.get() == null ? "stopping" : "SIG" + stopSignal.get() + " received, stopping");
+        if (server.failure() == null) {
+            handOverLeadership();
+        }
         try {
             close();
         } catch (RuntimeException e) {
-            err.println("cairn: error while stopping: " + e.getMessage());
             if (options.debug()) {
-                e.printStackTrace(err);
+                LOG.error("error while stopping: {}", e.getMessage(), e);
+            } else {
+                LOG.error("error while stopping: {}", e.getMessage());
             }
             return Main.EXIT_FAILED;
         }
-        err.println("cairn: stopped");
+        LOG.info("stopped");
         return server.failure() == null ? Main.EXIT_OK : Main.EXIT_FAILED;
     }
 
@@ -138,7 +157,7 @@ final class ServerRun {
             while (stopRequested.getCount() > 0) {
                 Throwable failure = server.failure();
                 if (failure != null) {
-                    err.println("cairn: the member stopped: " + failure.getMessage());
+                    LOG.error("the member stopped: {}", failure.getMessage());
                     stopRequested.countDown();
                     return;
                 }
@@ -162,7 +181,7 @@ final class ServerRun {
         Optional<TransportProvider> http = TransportProviders.all().stream()
                 .filter(provider -> provider.id().equals(HTTP_TRANSPORT)).findFirst();
         if (http.isEmpty()) {
-            err.println("cairn: no http transport on the module path: etcd's HTTP APIs are off");
+            LOG.warn("no http transport on the module path: etcd's HTTP APIs are off");
             return;
         }
         ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
@@ -203,6 +222,60 @@ final class ServerRun {
         }
     }
 
+    /** How long a leader that stops may spend handing leadership over (etcd: about an election timeout or two). */
+    static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * etcd's TransferLeadership on stop: a leader of a cluster of several voters hands leadership to a
+     * started voter first (MoveLeader), so the cluster does not wait an election timeout without a
+     * leader. Followers in turn until one takes it; on failure the stop goes on (the others elect).
+     * Clients are still served meanwhile.
+     */
+    private void handOverLeadership() {
+        if (!server.isLeader()) {
+            return;
+        }
+        long deadline = System.nanoTime() + HAND_OVER_TIMEOUT.toNanos();
+        List<Member> candidates;
+        try {
+            candidates = server.client().cluster().memberList()
+                    .get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).members().stream()
+                    .filter(m -> m.id() != server.memberId() && !m.learner() && !m.name().isEmpty())
+                    .toList();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot hand leadership over: the member list is unavailable: {}", e.toString());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        for (Member candidate : candidates) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !server.isLeader()) {
+                break;
+            }
+            long started = System.nanoTime();
+            try {
+                server.client().maintenance().moveLeader(new MoveLeaderRequest(candidate.id()))
+                        .get(left, TimeUnit.NANOSECONDS);
+                LOG.atInfo().addKeyValue("to", candidate.name()).addKeyValue("to-id", Long.toHexString(candidate.id()))
+                        .addKeyValue("took-ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+                        .log("leadership handed over to {}", candidate.name());
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("cannot hand leadership over to {} ({}): {}", candidate.name(),
+                        Long.toHexString(candidate.id()), e instanceof ExecutionException ? e.getCause() : e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!candidates.isEmpty() && server.isLeader()) {
+            LOG.warn("stopping as the leader: no member took leadership within {} s; the others elect one",
+                    HAND_OVER_TIMEOUT.toSeconds());
+        }
+    }
+
     private void close() {
         synchronized (closeLock) {
             if (!closed) {
@@ -224,7 +297,7 @@ final class ServerRun {
         try {
             close();
         } catch (RuntimeException e) {
-            err.println("cairn: error while stopping: " + e.getMessage());
+            LOG.error("error while stopping: {}", e.getMessage());
         }
     }
 

@@ -101,6 +101,26 @@ final class CairnProcess implements AutoCloseable {
         return new CairnProcess(process, dataDir, out, err, ready);
     }
 
+    /**
+     * Starts {@code home/bin/cairn args...} exactly as given (a package unpacked elsewhere, a config
+     * file) and waits for its ready line; {@code dataDir} is only remembered.
+     */
+    static CairnProcess startFrom(Path home, Path dataDir, String... args) {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/cairn").toString()));
+        command.addAll(List.of(args));
+        Launched launched = launch(command);
+        String ready;
+        try {
+            ready = launched.stdout().firstLineStartingWith(ServerRun.READY, launched.process(), START_TIMEOUT);
+        } catch (RuntimeException | AssertionError e) {
+            launched.process().destroyForcibly();
+            waitFor(launched.process(), Duration.ofSeconds(10));
+            throw new AssertionError("cairn did not become ready (" + e.getMessage() + ")\nstdout:\n"
+                    + launched.stdout().text() + "\nstderr:\n" + launched.stderr().text(), e);
+        }
+        return new CairnProcess(launched.process(), dataDir, launched.stdout(), launched.stderr(), ready);
+    }
+
     /** Runs {@code cairn args...} to its end (at most {@code timeout}) and returns what it did. */
     static Result run(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of(home().resolve("bin/cairn").toString()));

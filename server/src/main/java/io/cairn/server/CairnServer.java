@@ -225,9 +225,9 @@ public final class CairnServer implements AutoCloseable {
             return;
         }
         List<URI> listen = b.listenPeerUrls.isEmpty() ? b.peerUrls : b.listenPeerUrls;
+        // TLS in the constructor: it refuses https listen URLs without it
         PeerEndpointConfig config = new PeerEndpointConfig(listen, clusterId, memberId,
-                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES)
-                .withTls(b.peerTls);
+                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES, b.peerTls);
         PeerEndpointFactory factory = b.peerEndpoints;
         if (factory == null) {
             TransportProvider provider;

@@ -133,6 +133,8 @@ final class RaftNode implements AutoCloseable {
     private volatile long term;
     private volatile long leader;
     private volatile long appliedIndex;
+    /** Loop thread: start-up lines while the committed entries the state machine lacks are applied. */
+    private final ReplayProgress replay;
     private volatile long lastIndex;
     private final AtomicLong readies = new AtomicLong();
     private final AtomicLong appliedProposals = new AtomicLong();
@@ -194,6 +196,9 @@ final class RaftNode implements AutoCloseable {
             raw.bootstrap(initialVoters);
         }
         this.appliedIndex = Math.max(applied, snapshotIndex);
+        System.Logger replayLog = System.getLogger(RaftNode.class.getName());
+        this.replay = new ReplayProgress(appliedIndex, log.hardState().commit(), System::nanoTime,
+                line -> replayLog.log(System.Logger.Level.INFO, line));
         this.snapshotIndex = snapshotIndex;
         this.lastIndex = log.lastIndex();
         this.term = log.hardState().term();
@@ -403,6 +408,7 @@ final class RaftNode implements AutoCloseable {
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
         long nextTick = System.nanoTime() + tickNanos;
         try {
+            replay.started();
             if (raw.status().config().voters().equals(java.util.Set.of(memberId)) && raw.status().config().learners().isEmpty()) {
                 raw.campaign(); // alone: no need to wait an election timeout
             }
@@ -461,6 +467,7 @@ final class RaftNode implements AutoCloseable {
         for (Entry e : rd.committedEntries()) {
             apply(e);
         }
+        replay.applied(appliedIndex);
         for (ReadState rs : rd.readStates()) {
             if (readInFlight != null && java.util.Arrays.equals(rs.requestContext(), readInFlight.context())) {
                 readInFlight.index()[0] = rs.index();
