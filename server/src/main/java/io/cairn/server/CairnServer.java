@@ -146,6 +146,13 @@ public final class CairnServer implements AutoCloseable {
                 initialVoters.add(id);
                 initial.add(new Member(id, memberName.equals(b.name) ? b.name : "", strings, List.of(), false));
             });
+            if (!initialVoters.contains(memberId)) {
+                // a data directory made by `cairn snapshot restore` for another member of the initial cluster
+                throw new StartException("data directory " + b.dataDir + " belongs to member "
+                        + new String(Objects.requireNonNullElse(log.identity("name"), new byte[0]), StandardCharsets.UTF_8)
+                        + " (" + Long.toHexString(memberId) + "): start it with the --name, --initial-cluster,"
+                        + " --initial-cluster-token and --initial-advertise-peer-urls it was restored with", null);
+            }
             if (members.members().isEmpty()) {
                 members.bootstrap(stateBackend, initial);
             }

@@ -104,6 +104,21 @@ final class LocalMaintenance implements Maintenance {
         this.alarms = alarms;
         this.header = header;
         this.self = self;
+        deleteLeftoverSnapshots(stateBackend.directory().resolveSibling("snap"));
+    }
+
+    /** Snapshot files of client streams a crash interrupted (their process is gone). */
+    private static void deleteLeftoverSnapshots(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().startsWith("client-")).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // best effort: a leftover file only takes space
+        }
     }
 
     /** etcd's {@code --quota-backend-bytes}: 0 for the default (2 GiB), negative for none. */

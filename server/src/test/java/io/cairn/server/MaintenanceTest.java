@@ -165,6 +165,10 @@ class MaintenanceTest {
         long[] last = progress.get(progress.size() - 1);
         assertEquals(last[1], last[0], "progress ends at the total");
 
+        CairnServer.StartException wrongName = assertThrows(CairnServer.StartException.class, () -> start(
+                CairnServer.builder().name("other").dataDir(restored).storage(storage).peerUrls(List.of(peer))
+                        .initialClusterToken("restored-cluster")));
+        assertTrue(wrongName.getMessage().contains("belongs to member r1"), wrongName.getMessage());
         CairnServer copy = start(CairnServer.builder().name("r1").dataDir(restored).storage(storage).peerUrls(List.of(peer))
                 .initialClusterToken("restored-cluster"));
         assertNotEquals(source.memberId(), copy.memberId(), "a new member identity");
