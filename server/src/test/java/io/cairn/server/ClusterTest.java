@@ -202,6 +202,8 @@ class ClusterTest {
         }
         // a learner that has not started is not in sync: refused at a follower too (asked of the leader)
         CairnServer aFollower = followers(members).get(0);
+        // the add is acknowledged once applied where it was proposed; the follower may apply it later
+        await("the follower applied the add", () -> aFollower.members().member(added.member().id()) != null);
         assertEquals(ErrorCode.LEARNER_NOT_READY.message(), failure(aFollower.client().cluster().memberPromote(
                 new MemberPromoteRequest(added.member().id()))).getMessage());
         CairnServer joiner = member(4, all, 10_000).initialClusterState(CairnServer.InitialClusterState.EXISTING).start();
