@@ -26,19 +26,19 @@ record RocksDbTuning(long blockCacheBytes, long writeBufferBytes, long totalWrit
             BLOOM_BITS_PER_KEY, MAX_BACKGROUND_JOBS);
 
     /**
-     * 4 MiB block cache, 2 MiB memtables and 4 MiB of memtables in all, 10 bloom bits, 2 background
+     * 4 MiB block cache, 1 MiB memtables and 2 MiB of memtables in all, 10 bloom bits, 2 background
      * jobs: sized for a member's small memory footprint, not for large data sets. A Cairn member
      * opens two backends (Raft log and state) with several column families each; a put writes three
      * of them (log entry, key index, revision index), and every written family keeps up to two
      * memtables. With 32 MiB memtables and 64 MiB caches RocksDB held about 70 MiB of the member's
      * RSS after 16 s of puts by 1000 clients; the total cap keeps the memtables of one backend at
-     * 4 MiB however many families are written (benchmark/results/profile-put-1000.md). Flushing
-     * 2 MiB memtables costs little: the Raft log is written once and read back rarely, and the
+     * 2 MiB however many families are written (benchmark/results/profile-put-1000.md). Flushing
+     * 1 MiB memtables costs little: the Raft log is written once and read back rarely, and the
      * state's puts look up only the newest version of a key. Larger values suit large data sets:
      * {@code rocksdb.block-cache-size}, {@code rocksdb.write-buffer-size},
      * {@code rocksdb.total-write-buffer-size}.
      */
-    static final RocksDbTuning DEFAULTS = new RocksDbTuning(4L << 20, 2L << 20, 4L << 20, 10, 2);
+    static final RocksDbTuning DEFAULTS = new RocksDbTuning(4L << 20, 1L << 20, 2L << 20, 10, 2);
 
     /**
      * Reads the {@code rocksdb.*} keys of {@code options}, ignoring other providers' keys.
