@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,19 +46,62 @@ final class Member implements AutoCloseable {
         int client = clientPort > 0 ? clientPort : freePort();
         int peer = peerPort > 0 ? peerPort : freePort();
         String name = "bench";
-        List<String> command = kind.command(name, dataDir, client, peer, name + "=http://127.0.0.1:" + peer,
-                existing ? "existing" : "new");
+        Spawned spawned = spawn(kind, name, dataDir, log, client, peer, name + "=http://127.0.0.1:" + peer, existing);
+        return spawned.awaitAnswer();
+    }
+
+    /**
+     * Starts {@code size} members of one new cluster on free ports (data directories {@code m1},
+     * {@code m2}, … under {@code baseDir}), all processes first, then waits until each answers a
+     * linearizable read (which needs a leader and a quorum). The caller closes every member returned.
+     */
+    static List<Member> startCluster(ServerKind kind, Path baseDir, Path logDir, int size)
+            throws IOException, InterruptedException {
+        int[] clients = new int[size];
+        int[] peers = new int[size];
+        List<String> initial = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            clients[i] = freePort();
+            peers[i] = freePort();
+            initial.add("m" + (i + 1) + "=http://127.0.0.1:" + peers[i]);
+        }
+        List<Spawned> spawned = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                String name = "m" + (i + 1);
+                spawned.add(spawn(kind, name, baseDir.resolve(name), logDir.resolve(kind.name().toLowerCase() + "-" + name + ".log"),
+                        clients[i], peers[i], String.join(",", initial), false));
+            }
+            for (Spawned member : spawned) members.add(member.awaitAnswer());
+            return members;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            for (Spawned member : spawned) member.process.destroyForcibly();
+            throw e;
+        }
+    }
+
+    /** A started process that has not answered yet. */
+    private record Spawned(ServerKind kind, Process process, int client, int peer, Path dataDir, Path log, long spawnedNanos) {
+        Member awaitAnswer() throws IOException, InterruptedException {
+            try {
+                Member.awaitAnswer(process, client, log);
+            } catch (IOException | RuntimeException | InterruptedException e) {
+                process.destroyForcibly();
+                throw e;
+            }
+            return new Member(kind, process, client, peer, dataDir, System.nanoTime() - spawnedNanos);
+        }
+    }
+
+    private static Spawned spawn(ServerKind kind, String name, Path dataDir, Path log, int client, int peer,
+            String initialCluster, boolean existing) throws IOException {
+        List<String> command = kind.command(name, dataDir, client, peer, initialCluster, existing ? "existing" : "new");
         Files.createDirectories(log.getParent());
         long spawned = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        try {
-            awaitAnswer(process, client, log);
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            process.destroyForcibly();
-            throw e;
-        }
-        return new Member(kind, process, client, peer, dataDir, System.nanoTime() - spawned);
+        return new Spawned(kind, process, client, peer, dataDir, log, spawned);
     }
 
     String endpoint() {

@@ -45,7 +45,8 @@ final class RunReport {
                 .append(machine()).append(". ");
         md.append(String.join(", ", serverVersions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()))
                 .append(". ");
-        md.append("Each workload ran ").append(duration).append(" against one member on 127.0.0.1 after a 5 s warm-up, ")
+        md.append("Each workload ran ").append(duration).append(" against one member on 127.0.0.1 (rows marked 3 members: ")
+                .append("against a fresh cluster of three members on 127.0.0.1, connections spread over the three) after a 5 s warm-up, ")
                 .append("etcd first, then Cairn, with default settings (Cairn: the package's `bin/cairn`, its default JVM options, RocksDB); ")
                 .append("the load generator ran in one JVM on the same machine. ")
                 .append("Load average (1/5/15 min) before: ").append(loadBefore).append(", after: ").append(loadAfter).append(".\n\n");
@@ -69,17 +70,19 @@ final class RunReport {
                     .append(y == null ? "–" : ms(y.latencyMs().p50())).append(" | ")
                     .append(x == null ? "–" : x.errors()).append(" / ").append(y == null ? "–" : y.errors()).append(" |\n");
         }
-        md.append("\n| measure (").append(String.format(Locale.ROOT, "%,d", keys)).append(" keys of 8 + 256 bytes for the restart) | ")
+        md.append("\n| measure (").append(String.format(Locale.ROOT, "%,d", keys)).append(" keys of 8 + 256 bytes stored for the restart) | ")
                 .append(a).append(" | ").append(b).append(" | ").append(b).append("/").append(a).append(" |\n|---|---:|---:|---:|\n");
-        for (String figure : List.of(SideBySideMain.PEAK_RSS, SideBySideMain.HWM, SideBySideMain.STARTUP,
+        for (String figure : List.of(SideBySideMain.PEAK_RSS, SideBySideMain.PEAK_RSS_3, SideBySideMain.HWM, SideBySideMain.STARTUP,
                 SideBySideMain.LOAD_KEYS, SideBySideMain.RESTART, SideBySideMain.KEYS_AFTER)) {
             Double x = figures.getOrDefault(a, Map.of()).get(figure);
             Double y = figures.getOrDefault(b, Map.of()).get(figure);
             md.append("| ").append(figure).append(" | ").append(figure(x)).append(" | ").append(figure(y)).append(" | ")
                     .append(x == null || y == null || figure.equals(SideBySideMain.KEYS_AFTER) ? "–" : ratio(y, x)).append(" |\n");
         }
-        md.append("\nThe load generator's arguments per row (plus `--endpoints 127.0.0.1:<port> --duration ")
-                .append(duration).append("`; `bin/benchmark load <arguments>` runs one):\n\n");
+        md.append("\nThe load generator's arguments per row (plus `--endpoints 127.0.0.1:<port>[,…] --duration ")
+                .append(duration).append("`; `bin/benchmark load <arguments>` runs one); the keys for the restart: `txn-put --txn-ops ")
+                .append(SideBySideMain.LOAD_TXN_OPS).append(" --clients 100 --conns 10 --key-size 8 --val-size 256 --sequential-keys --key-space-size ")
+                .append(keys).append(" --total ").append(keys / SideBySideMain.LOAD_TXN_OPS).append("`:\n\n");
         for (SideBySideMain.Workload workload : workloads) {
             md.append("- ").append(workload.label()).append(": `").append(String.join(" ", workload.args())).append("`\n");
         }

@@ -25,7 +25,7 @@ record ServerKind(String name, Path executable, List<String> extraFlags) {
     /**
      * The command line of one member.
      *
-     * @param initialCluster etcd's {@code name=peer-url,...} of every member (just this one for now)
+     * @param initialCluster etcd's {@code name=peer-url,...} of every member of the cluster
      * @param state          "new" for a fresh data directory, "existing" for a restart
      */
     List<String> command(String memberName, Path dataDir, int clientPort, int peerPort, String initialCluster, String state) {

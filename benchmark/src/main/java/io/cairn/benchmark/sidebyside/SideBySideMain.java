@@ -27,14 +27,16 @@ import java.util.stream.Stream;
  * workloads against each, samples each server's RSS, measures start-up and restart with N keys, and
  * writes {@code vs-etcd.md} (table), {@code vs-etcd.png} (chart) and {@code vs-etcd.json} (every result).
  *
- * <p>Rows are {@link Workload}s with a {@link Topology}; the three-member rows of the cluster issue
- * add {@code Topology.CLUSTER_3} and a way to start three members, the rest stays.
+ * <p>Rows are {@link Workload}s with a {@link Topology}: the single-member rows run against one
+ * member, the three-member rows against a fresh cluster of three members on 127.0.0.1 (the load
+ * generator's connections spread over the three, as etcd's benchmark tool spreads them).
  */
 public final class SideBySideMain {
 
-    /** How many members a row runs against. Only single members exist for now. */
+    /** How many members a row runs against. */
     enum Topology {
-        SINGLE(1);
+        SINGLE(1),
+        CLUSTER_3(3);
 
         final int members;
 
@@ -47,7 +49,7 @@ public final class SideBySideMain {
     record Workload(String label, Topology topology, List<String> args) {
     }
 
-    /** Put arguments shared by the put rows and the key loading: etcd's documented 8-byte keys, 256-byte values. */
+    /** Put arguments shared by the put rows: etcd's documented 8-byte keys, 256-byte values. */
     static final List<String> PUT_SHAPE = List.of("--key-size", "8", "--val-size", "256", "--sequential-keys",
             "--key-space-size", "100000000");
 
@@ -72,17 +74,30 @@ public final class SideBySideMain {
                         "--rate", "100", "--val-size", "256")));
         rows.add(new Workload("lease keep-alive, 100 clients", Topology.SINGLE,
                 List.of("lease-keepalive", "--clients", "100", "--conns", "10")));
+        rows.add(new Workload(RSS_WORKLOAD_3, Topology.CLUSTER_3,
+                concat(List.of("put", "--clients", "1000", "--conns", "100"), PUT_SHAPE)));
+        rows.add(new Workload("range linearizable, 100 clients, 3 members", Topology.CLUSTER_3,
+                List.of("range", "--consistency", "l", "--clients", "100", "--conns", "10", "--val-size", "256")));
         return rows;
     }
 
     /** The workload whose run the peak-RSS row reports. */
     static final String RSS_WORKLOAD = "put, 1000 clients, 100 conns";
+    /** The three-member workload whose run the three-member peak-RSS row reports. */
+    static final String RSS_WORKLOAD_3 = "put, 1000 clients, 100 conns, 3 members";
+
+    /**
+     * Keys stored for the restart row, loaded by transactions of this many puts each (etcd's
+     * {@code --max-txn-ops} is 128), so that a million keys load in well under a minute.
+     */
+    static final int LOAD_TXN_OPS = 100;
 
     /** Figures of one server that are not request rates: RSS, start-up, restart. Keys in table order. */
     static final String PEAK_RSS = "peak RSS during put, 1000 clients (MiB)";
-    static final String HWM = "peak RSS of the whole run, VmHWM (MiB)";
+    static final String PEAK_RSS_3 = "peak RSS during put, 1000 clients, 3 members (MiB, sum of the members)";
+    static final String HWM = "peak RSS of the whole single-member run, VmHWM (MiB)";
     static final String STARTUP = "start-up, empty data dir (ms)";
-    static final String LOAD_KEYS = "loading the keys, put 1000 clients (s)";
+    static final String LOAD_KEYS = "loading the keys, txn-put of " + LOAD_TXN_OPS + " keys, 100 clients (s)";
     static final String RESTART = "restart with the keys stored (ms)";
     static final String KEYS_AFTER = "keys after restart";
 
@@ -90,7 +105,8 @@ public final class SideBySideMain {
         Map<String, String> options = parse(args);
         boolean longRun = options.containsKey("long");
         String duration = options.getOrDefault("duration", longRun ? "60s" : "8s");
-        long keys = Long.parseLong(options.getOrDefault("keys", longRun ? "1000000" : "100000"));
+        long keys = Long.parseLong(options.getOrDefault("keys", "1000000"));
+        if (keys % LOAD_TXN_OPS != 0) throw new IllegalArgumentException("--keys must be a multiple of " + LOAD_TXN_OPS);
         Path work = Path.of(options.getOrDefault("work-dir", "benchmark/target/vs-etcd")).toAbsolutePath();
         Path out = Path.of(options.getOrDefault("out", "benchmark/results")).toAbsolutePath();
         List<ServerKind> servers = new ArrayList<>();
@@ -109,6 +125,7 @@ public final class SideBySideMain {
             report.results.put(server.name(), new LinkedHashMap<>());
             report.figures.put(server.name(), new LinkedHashMap<>());
             measureWorkloads(server, work, duration, report);
+            measureCluster(server, work, duration, report);
             measureRestart(server, work, keys, report);
         }
         report.loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -146,6 +163,32 @@ public final class SideBySideMain {
         }
     }
 
+    /** A fresh three-member cluster: a warm-up, the three-member workloads, the members' summed RSS. */
+    private static void measureCluster(ServerKind server, Path work, String duration, RunReport report) throws Exception {
+        List<Member> members = Member.startCluster(server, work.resolve(server.name().toLowerCase() + "-cluster"), work, 3);
+        List<RssSampler> samplers = new ArrayList<>();
+        try {
+            for (Member member : members) samplers.add(new RssSampler(member));
+            run(List.of("put", "--clients", "100", "--conns", "10", "--key-size", "8", "--val-size", "256",
+                    "--key-space-size", "1000"), members, "5s");
+            for (Workload workload : report.workloads) {
+                if (workload.topology() != Topology.CLUSTER_3) continue;
+                samplers.forEach(RssSampler::resetWindow);
+                LoadResult result = run(workload.args(), members, duration);
+                report.results.get(server.name()).put(workload.label(), result);
+                System.out.print(result.table());
+                if (workload.label().equals(RSS_WORKLOAD_3)) {
+                    // each member's own peak within the window: an upper bound of the summed peak
+                    report.figures.get(server.name()).put(PEAK_RSS_3,
+                            samplers.stream().mapToLong(RssSampler::windowPeakKib).sum() / 1024.0);
+                }
+            }
+        } finally {
+            samplers.forEach(RssSampler::close);
+            members.forEach(Member::close);
+        }
+    }
+
     /** Fresh data directory: load N keys, stop, and time the restart until the member answers. */
     private static void measureRestart(ServerKind server, Path work, long keys, RunReport report) throws Exception {
         Path dataDir = work.resolve(server.name().toLowerCase() + "-restart");
@@ -155,9 +198,9 @@ public final class SideBySideMain {
         try (Member member = Member.start(server, dataDir, log, 0, 0, false)) {
             clientPort = member.clientPort;
             peerPort = member.peerPort;
-            LoadResult load = run(List.of("put", "--clients", "1000", "--conns", "100", "--key-size", "8",
-                    "--val-size", "256", "--sequential-keys", "--key-space-size", String.valueOf(keys),
-                    "--total", String.valueOf(keys)), member, null);
+            LoadResult load = run(List.of("txn-put", "--txn-ops", String.valueOf(LOAD_TXN_OPS), "--clients", "100",
+                    "--conns", "10", "--key-size", "8", "--val-size", "256", "--sequential-keys",
+                    "--key-space-size", String.valueOf(keys), "--total", String.valueOf(keys / LOAD_TXN_OPS)), member, null);
             System.out.print(load.table());
             report.figures.get(server.name()).put(LOAD_KEYS, load.seconds());
             member.stop();
@@ -170,8 +213,12 @@ public final class SideBySideMain {
     }
 
     private static LoadResult run(List<String> workload, Member member, String duration) throws InterruptedException {
+        return run(workload, List.of(member), duration);
+    }
+
+    private static LoadResult run(List<String> workload, List<Member> members, String duration) throws InterruptedException {
         List<String> args = new ArrayList<>(workload);
-        args.addAll(List.of("--endpoints", member.endpoint()));
+        args.addAll(List.of("--endpoints", String.join(",", members.stream().map(Member::endpoint).toList())));
         if (duration != null) args.addAll(List.of("--duration", duration));
         return LoadGenerator.run(LoadOptions.parse(args));
     }

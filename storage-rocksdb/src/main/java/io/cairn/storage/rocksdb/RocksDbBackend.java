@@ -148,6 +148,7 @@ final class RocksDbBackend implements Backend {
                     .setCreateIfMissing(create)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(tuning.maxBackgroundJobs())
+                    .setDbWriteBufferSize(tuning.totalWriteBufferBytes())
                     .setLogger(logger));
 
             List<byte[]> existing = create ? List.of() : listColumnFamilies(directory, dbOptions, familyOptions);

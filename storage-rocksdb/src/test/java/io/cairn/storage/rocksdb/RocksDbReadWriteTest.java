@@ -349,6 +349,7 @@ class RocksDbReadWriteTest {
         Map<String, String> options = Map.of(
                 "rocksdb.block-cache-size", String.valueOf(8 << 20),
                 "rocksdb.write-buffer-size", String.valueOf(1 << 20),
+                "rocksdb.total-write-buffer-size", String.valueOf(2 << 20),
                 "rocksdb.bloom-bits-per-key", "0",
                 "rocksdb.max-background-jobs", "1",
                 "xodus.whatever", "ignored");

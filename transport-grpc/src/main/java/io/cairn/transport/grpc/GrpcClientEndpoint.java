@@ -22,13 +22,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running gRPC client endpoint: one grpc-java server per listen URL (so a bind failure names its
  * URL, and each URL reports its own port), all serving the same service instances, which share
- * Netty's event loops and gRPC's executor. The {@code https} URLs share one TLS context (see
- * {@link TlsContexts}), whose certificates are re-read when their files change.
+ * Netty's event loops and one fixed pool of handler threads. The {@code https} URLs share one TLS
+ * context (see {@link TlsContexts}), whose certificates are re-read when their files change.
  */
 final class GrpcClientEndpoint implements ClientEndpoint {
 
@@ -40,15 +43,26 @@ final class GrpcClientEndpoint implements ClientEndpoint {
      */
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
+    /**
+     * Threads that run the service handlers. The handlers only decode, call the {@link Cairn} (whose
+     * calls return at once with a future) and encode, so a few threads suffice; gRPC's default, a
+     * cached pool, grew to about 30 threads under 1000 concurrent clients, each with its stack and
+     * malloc arena in the member's RSS (benchmark/results/profile-put-1000.md).
+     */
+    static final int HANDLER_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
     private final List<Server> servers;
+    private final ExecutorService handlers;
     private final List<URI> boundUrls;
     private final List<InetSocketAddress> boundAddresses;
 
     // Guarded by this.
     private Boolean closedCleanly;
 
-    private GrpcClientEndpoint(List<Server> servers, List<URI> boundUrls, List<InetSocketAddress> boundAddresses) {
+    private GrpcClientEndpoint(List<Server> servers, ExecutorService handlers, List<URI> boundUrls,
+            List<InetSocketAddress> boundAddresses) {
         this.servers = List.copyOf(servers);
+        this.handlers = handlers;
         this.boundUrls = List.copyOf(boundUrls);
         this.boundAddresses = List.copyOf(boundAddresses);
     }
@@ -67,6 +81,12 @@ final class GrpcClientEndpoint implements ClientEndpoint {
         ServerCredentials tls = config.tls().map(settings -> NettySslContextServerCredentials.create(
                 TlsContexts.server(settings))).orElse(null);
 
+        AtomicInteger threadCount = new AtomicInteger();
+        ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, task -> {
+            Thread thread = new Thread(task, "cairn-grpc-" + threadCount.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         List<Server> started = new ArrayList<>();
         List<URI> urls = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
@@ -74,6 +94,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
             for (URI url : config.listenUrls()) {
                 InetSocketAddress address = resolve(url);
                 NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials(url, tls))
+                        .executor(handlers)
                         .maxInboundMessageSize(maxInboundBytes)
                         .maxConcurrentCallsPerConnection(config.maxConcurrentStreams())
                         // etcd's server defaults (--grpc-keepalive-min-time 5s, -interval 2h, -timeout 20s):
@@ -96,9 +117,10 @@ final class GrpcClientEndpoint implements ClientEndpoint {
             }
         } catch (RuntimeException failure) {
             started.forEach(Server::shutdownNow);
+            handlers.shutdownNow();
             throw failure;
         }
-        return new GrpcClientEndpoint(started, urls, addresses);
+        return new GrpcClientEndpoint(started, handlers, urls, addresses);
     }
 
     @Override
@@ -152,6 +174,8 @@ final class GrpcClientEndpoint implements ClientEndpoint {
                 Thread.currentThread().interrupt();
             }
         }
+        // the servers have ended their calls; a task still queued has nobody to answer
+        handlers.shutdownNow();
         closedCleanly = clean;
         return clean;
     }
