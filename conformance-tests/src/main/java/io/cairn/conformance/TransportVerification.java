@@ -109,6 +109,8 @@ public abstract class TransportVerification implements TransportVerificationRule
     public static final long IN_FLIGHT_ALLOWANCE_BYTES = 8L << 20;
 
     static final long CLUSTER = 0xC0FFEE_5EEDL;
+    /** Rule T9.1's snapshot data stalls after this much: more than a transport's chunk (1 MiB for both here). */
+    static final int STALL_AFTER_BYTES = 3 << 20;
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -898,7 +900,7 @@ public abstract class TransportVerification implements TransportVerificationRule
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (sent >= 64 * 1024) {
+                if (sent >= STALL_AFTER_BYTES) {
                     try {
                         stall.await(WAIT.toSeconds(), TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
@@ -906,7 +908,7 @@ public abstract class TransportVerification implements TransportVerificationRule
                     }
                     return -1;
                 }
-                int n = Math.min(length, 64 * 1024 - sent);
+                int n = Math.min(length, STALL_AFTER_BYTES - sent);
                 sent += n;
                 return n;
             }
