@@ -18,20 +18,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The plugin matrix: for each storage × peer transport pair, three {@code cairn} processes on
+ * A cluster over HTTP peers alone ({@code --peer-transport http}): three {@code cairn} processes on
  * 127.0.0.1 take writes, lose their leader (SIGKILL), take more writes than the log keeps for catch-up
- * (snapshot count 50, so the killed member comes back from a snapshot), get the killed member back
- * on its data dir, and then agree: every member holds every key, and HashKV is equal at a common
- * revision.
+ * (snapshot count 50, so the killed member comes back from a snapshot sent over HTTP), get the killed
+ * member back on its data dir, and then agree: every member holds every key, and HashKV is equal at a
+ * common revision. The four storage × peer transport pairs run in-JVM in conformance-tests'
+ * {@code PluginMatrixTest}; this is the process-level run of the HTTP pair.
  */
-class PluginMatrixIT {
+class HttpPeerClusterIT {
 
     private static final int BEFORE_KILL = 60;
     private static final int WHILE_DOWN = 150;
     private static final long CALL_TIMEOUT_S = 5;
 
     @ParameterizedTest(name = "{0} storage, {1} peers")
-    @CsvSource({"rocksdb, grpc", "rocksdb, http", "xodus, grpc", "xodus, http"})
+    @CsvSource({"rocksdb, http"})
     void aClusterSurvivesALeaderKillAndItsMembersAgree(String storage, String peers) throws Exception {
         try (FaultCluster cluster = new FaultCluster("matrix-" + storage + "-" + peers, 50, storage, peers)) {
             cluster.startAll();
