@@ -216,9 +216,9 @@ public final class CairnServer implements AutoCloseable {
             return;
         }
         List<URI> listen = b.listenPeerUrls.isEmpty() ? b.peerUrls : b.listenPeerUrls;
+        // TLS in the constructor: the one without it refuses https listen URLs
         PeerEndpointConfig config = new PeerEndpointConfig(listen, clusterId, memberId,
-                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES)
-                .withTls(b.peerTls);
+                PeerEndpointConfig.DEFAULT_MAX_QUEUED_FRAMES, PeerEndpointConfig.DEFAULT_MAX_FRAME_BYTES, b.peerTls);
         PeerEndpointFactory factory = b.peerEndpoints;
         if (factory == null) {
             TransportProvider provider;
