@@ -166,8 +166,9 @@ class ArchitectureTest {
 
     @Test
     void httpPluginDependsOnItsSpiTheApiTheProtocolAndItsLibrariesOnly() {
+        // javax.net.ssl: the JDK's TLS for https client URLs and peers (reloading key and trust managers)
         onlyDependsOn("io.cairn.transport.http", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
-                "java..", "io.undertow..", "org.xnio..", "com.google.protobuf..", "com.fasterxml.jackson..",
+                "java..", "javax.net.ssl..", "io.undertow..", "org.xnio..", "com.google.protobuf..", "com.fasterxml.jackson..",
                 "io.micrometer..").check(PRODUCTION);
     }
 

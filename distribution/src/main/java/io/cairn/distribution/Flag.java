@@ -19,8 +19,8 @@ enum Flag {
     LISTEN_CLIENT_HTTP_URLS("listen-client-http-urls", null,
             "Comma-separated URLs to serve etcd's HTTP APIs on (v3 JSON gateway, v2 keys, /health, /version,"
                     + " /metrics) when the http transport is in lib/ (default: each client URL with its port + 1,"
-                    + " or + 2 where + 1 is a peer URL, as 2380 is in etcd's usual set-up; none for https client URLs;"
-                    + " 'none': off)."),
+                    + " or + 2 where + 1 is a peer URL, as 2380 is in etcd's usual set-up; https for an https client URL,"
+                    + " with the client TLS flags; 'none': off)."),
     ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
             "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
     LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",

@@ -300,14 +300,13 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
         Optional<TlsConfig> clientTls = tls(given, workingDirectory, Flag.CERT_FILE, Flag.KEY_FILE, Flag.TRUSTED_CA_FILE,
                 Flag.CLIENT_CERT_AUTH, minVersion, listenClientUrls, Flag.LISTEN_CLIENT_URLS);
+        if (clientTls.isEmpty()) {
+            // the HTTP APIs serve TLS with the client side's flags, as etcd serves them on its client URLs
+            tls(given, workingDirectory, Flag.CERT_FILE, Flag.KEY_FILE, Flag.TRUSTED_CA_FILE, Flag.CLIENT_CERT_AUTH,
+                    minVersion, listenClientHttpUrls, Flag.LISTEN_CLIENT_HTTP_URLS);
+        }
         Optional<TlsConfig> peerTls = tls(given, workingDirectory, Flag.PEER_CERT_FILE, Flag.PEER_KEY_FILE,
                 Flag.PEER_TRUSTED_CA_FILE, Flag.PEER_CLIENT_CERT_AUTH, minVersion, peerListenUrls, Flag.LISTEN_PEER_URLS);
-        for (URI http : listenClientHttpUrls) {
-            if (http.getScheme().equals("https")) {
-                throw new UsageException(Flag.LISTEN_CLIENT_HTTP_URLS + " " + http
-                        + ": the http transport serves no TLS yet; use http:// (or 'none')");
-            }
-        }
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
@@ -416,7 +415,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
     /**
      * {@code --listen-client-http-urls}: as given ("none": off), or by default each client URL with
      * its port + 1, or + 2 where + 1 is a peer URL (etcd's usual 2379/2380; port 0 stays 0: any free
-     * port). None may also be a client or peer URL: gRPC, peers and HTTP cannot share a port here.
+     * port), with the client URL's scheme (an https client URL gets an https twin, served with the
+     * client TLS flags). None may also be a client or peer URL: gRPC, peers and HTTP cannot share a port here.
      */
     private static List<URI> httpUrls(String text, List<URI> clientUrls, List<URI> peerUrls) throws UsageException {
         if (text != null && text.trim().equals("none")) {
@@ -426,9 +426,6 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         if (text == null) {
             http = new ArrayList<>();
             for (URI client : clientUrls) {
-                if (client.getScheme().equals("https")) {
-                    continue; // the http transport serves no TLS yet: no plain-text twin of a TLS endpoint
-                }
                 URI next = withPort(client, client.getPort() == 0 ? 0 : client.getPort() + 1);
                 if (next.getPort() != 0 && peerUrls.contains(next)) {
                     next = withPort(client, client.getPort() + 2);

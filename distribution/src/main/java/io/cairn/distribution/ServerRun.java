@@ -185,7 +185,7 @@ final class ServerRun {
             return;
         }
         ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
+                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, options.clientTls());
         httpEndpoint = http.get().startClientEndpoint(server.client(), config);
     }
 

@@ -27,7 +27,7 @@ final class CairnProcess implements AutoCloseable {
     /** Generous: a JVM start on a machine loaded by parallel builds can take most of a minute. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern CLIENTS_ON = Pattern.compile("clients on (https?://[^, ]+)");
-    private static final Pattern HTTP_ON = Pattern.compile("HTTP on (http://[^, ]+)");
+    private static final Pattern HTTP_ON = Pattern.compile("HTTP on (https?://[^, ]+)");
     private static final Pattern MEMBER_ID = Pattern.compile("member \\S+ \\(([0-9a-f]+)\\)");
     private static final AtomicLong DIRECTORIES = new AtomicLong();
 

@@ -76,8 +76,17 @@ final class FaultCluster implements AutoCloseable {
     private final Path root;
     private final String token;
     private final String snapshotCount;
+    private final String storage;
+    private final String peerTransport;
 
     FaultCluster(String token, int snapshotCount) {
+        this(token, snapshotCount, "rocksdb", "grpc");
+    }
+
+    /** Members on storage plugin {@code storage} with peer traffic over transport {@code peerTransport}. */
+    FaultCluster(String token, int snapshotCount, String storage, String peerTransport) {
+        this.storage = storage;
+        this.peerTransport = peerTransport;
         this.token = token;
         this.snapshotCount = Integer.toString(snapshotCount);
         this.root = CairnProcess.newDataDir(token);
@@ -122,7 +131,8 @@ final class FaultCluster implements AutoCloseable {
                 "--advertise-client-urls", m.clientUrl(),
                 "--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl,
                 "--initial-cluster", m.initialCluster, "--initial-cluster-state", m.state,
-                "--initial-cluster-token", token, "--peer-transport", "grpc", "--snapshot-count", snapshotCount,
+                "--initial-cluster-token", token, "--storage", storage, "--peer-transport", peerTransport,
+                "--snapshot-count", snapshotCount,
                 "--experimental-fault-injection-file", m.faultFile.toString()};
     }
 

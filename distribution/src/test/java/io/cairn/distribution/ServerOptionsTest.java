@@ -103,6 +103,8 @@ class ServerOptionsTest {
                 new Refusal(List.of("--listen-client-urls", "127.0.0.1:2379"), "--listen-client-urls"),
                 new Refusal(List.of("--listen-client-urls", "http://127.0.0.1"), "has no port"),
                 new Refusal(List.of("--listen-client-urls", "https://127.0.0.1:2379"), "uses https: give --cert-file and --key-file"),
+                new Refusal(List.of("--listen-client-http-urls", "https://127.0.0.1:8443"),
+                        "--listen-client-http-urls uses https: give --cert-file and --key-file"),
                 new Refusal(List.of("--cert-file", "c.pem"), "--key-file is needed with --cert-file"),
                 new Refusal(List.of("--cert-file", "c.pem", "--key-file", "k.pem", "--client-cert-auth"), "--client-cert-auth needs --trusted-ca-file"),
                 new Refusal(List.of("--tls-min-version", "TLS1.1"), "--tls-min-version"),
@@ -142,9 +144,9 @@ class ServerOptionsTest {
         // etcd's usual ports: 2380 is the peer port, so HTTP goes to 2381
         assertEquals(List.of(URI.create("http://127.0.0.1:2381")), options("--listen-client-urls", "http://127.0.0.1:2379",
                 "--listen-peer-urls", "http://127.0.0.1:2380").listenClientHttpUrls());
-        // no plain-text HTTP twin of a TLS client URL (the http transport has no TLS yet)
-        assertEquals(List.of(), options("--listen-client-urls", "https://127.0.0.1:2379", "--cert-file", "c.pem",
-                "--key-file", "k.pem").listenClientHttpUrls());
+        // a TLS client URL gets a TLS twin (served with the client TLS flags), never a plain-text one
+        assertEquals(List.of(URI.create("https://127.0.0.1:2380")), options("--listen-client-urls", "https://127.0.0.1:2379",
+                "--cert-file", "c.pem", "--key-file", "k.pem").listenClientHttpUrls());
         UsageException peer = assertThrows(UsageException.class, () -> options("--listen-client-http-urls",
                 "http://127.0.0.1:2380", "--listen-peer-urls", "http://127.0.0.1:2380"));
         assertTrue(peer.getMessage().contains("is also a peer URL"), peer.getMessage());

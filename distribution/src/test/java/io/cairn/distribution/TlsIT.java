@@ -54,6 +54,19 @@ class TlsIT {
             CairnProcess.Result plain = new Etcdctl(cairn.endpoint()).run("put", "intruder", "3");
             assertNotEquals(0, plain.exitCode(), "plain text is refused: " + plain);
 
+            // the HTTP APIs' twin URL is https too, with the same flags: etcd's curl examples with certificates
+            assertEquals("https", cairn.httpUrl().getScheme(), "an https client URL gets an https HTTP twin");
+            String range = cairn.httpUrl().resolve("/v3/kv/range").toString();
+            CairnProcess.Result curl = CairnProcess.runCommand(List.of("curl", "-sS", "--fail", "--cacert", ca.toString(),
+                    "--cert", client[0].toString(), "--key", client[1].toString(), "-X", "POST", range, "-d",
+                    "{\"key\":\"c2VjdXJl\"}"), null, Duration.ofSeconds(30));
+            assertEquals(0, curl.exitCode(), () -> "curl with certificates: " + curl);
+            assertTrue(curl.stdout().contains("\"value\":\"eWVz\""), () -> "the gateway over https answers: " + curl);
+            CairnProcess.Result curlWithoutCertificate = CairnProcess.runCommand(List.of("curl", "-sS", "--fail", "--cacert",
+                    ca.toString(), "-X", "POST", range, "-d", "{\"key\":\"c2VjdXJl\"}"), null, Duration.ofSeconds(30));
+            assertNotEquals(0, curlWithoutCertificate.exitCode(), () -> "curl without a certificate is refused: "
+                    + curlWithoutCertificate);
+
             String intruders = withCertificate.ok("--cacert", ca.toString(), "--cert", client[0].toString(), "--key",
                     client[1].toString(), "get", "intruder", "--keys-only");
             assertEquals("", intruders.strip(), "no refused client wrote anything");

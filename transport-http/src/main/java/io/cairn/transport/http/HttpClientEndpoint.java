@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * A running HTTP client endpoint: one Undertow server per listen URL (so a bind failure names its
  * URL and each URL reports its own port), all sharing one {@link Router} and so one set of metrics.
@@ -68,16 +70,19 @@ final class HttpClientEndpoint implements ClientEndpoint {
         long maxEntity = (long) config.maxRequestBytes() * 2 + 512 * 1024;
         List<Undertow> started = new ArrayList<>();
         try {
+            // the TLS files first: a bad one fails the start before anything is bound
+            SSLContext tlsContext = config.tls().map(TlsContexts::server).orElse(null);
             for (URI url : config.listenUrls()) {
                 InetSocketAddress address = resolve(url);
-                Undertow server = Undertow.builder()
+                Undertow.Builder builder = Undertow.builder()
                         .setIoThreads(2)
                         .setWorkerThreads(8)
                         .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntity)
                         .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
-                        .addHttpListener(address.getPort(), address.getAddress().getHostAddress())
-                        .setHandler(graceful)
-                        .build();
+                        .setHandler(graceful);
+                boolean https = "https".equals(url.getScheme());
+                Listeners.add(builder, address, https ? tlsContext : null, https ? config.tls().orElseThrow() : null);
+                Undertow server = builder.build();
                 try {
                     server.start();
                 } catch (RuntimeException failure) {
@@ -152,7 +157,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         return "http client endpoint " + boundUrls;
     }
 
-    private static InetSocketAddress resolve(URI url) {
+    static InetSocketAddress resolve(URI url) {
         String host = url.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1); // IPv6 literal
@@ -164,7 +169,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         }
     }
 
-    private static URI withPort(URI url, int port) {
+    static URI withPort(URI url, int port) {
         try {
             return new URI(url.getScheme(), null, url.getHost(), port, null, null, null);
         } catch (URISyntaxException impossible) {
@@ -172,7 +177,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         }
     }
 
-    private static String rootMessage(Throwable failure) {
+    static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -3,14 +3,17 @@ package io.cairn.transport.http;
 import io.cairn.api.Cairn;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.PeerEndpoint;
+import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.TransportProvider;
 
 import java.util.Objects;
 
 /**
  * The {@code http} transport: etcd's HTTP APIs on Undertow — the v3 JSON gateway, the v2 keys API,
- * {@code /health}, {@code /version}, {@code /metrics}. Found through ServiceLoader; not meant to be
- * named in code. Client traffic only: it carries no peer traffic (yet).
+ * {@code /health}, {@code /version}, {@code /metrics}, over plain text or TLS; and the peer traffic
+ * between members over HTTP. Found through ServiceLoader; not meant to be named in code.
  */
 public final class HttpTransportProvider implements TransportProvider {
 
@@ -27,22 +30,29 @@ public final class HttpTransportProvider implements TransportProvider {
 
     @Override
     public String description() {
-        return "http: etcd v3 JSON gateway, v2 keys API, /health, /version, /metrics on Undertow "
+        return "http: etcd v3 JSON gateway, v2 keys API, /health, /version, /metrics, peer traffic on Undertow "
                 + libraryVersion();
     }
 
-    /**
-     * @throws IllegalArgumentException if {@code config} asks for TLS, which this transport does not
-     *     support yet
-     */
+    /** The {@code https} listen URLs serve TLS with {@code config.tls()}; see {@link TransportProvider}. */
     @Override
     public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
         Objects.requireNonNull(cairn, "cairn");
         Objects.requireNonNull(config, "config");
-        if (config.tls().isPresent()) {
-            throw new IllegalArgumentException("transport http does not support TLS yet; remove the tls setting");
-        }
         return HttpClientEndpoint.start(cairn, config);
+    }
+
+    /** Raft frames in batched POSTs and snapshots in chunked POSTs (PEER.md in this module). */
+    @Override
+    public boolean carriesPeerTraffic() {
+        return true;
+    }
+
+    @Override
+    public PeerEndpoint startPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(handler, "handler");
+        return HttpPeerEndpoint.start(config, handler);
     }
 
     private static String libraryVersion() {

@@ -1,0 +1,944 @@
+package io.cairn.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.cairn.etcd.protocol.etcdserverpb.CompactionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.CompactionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.Compare;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.DeleteRangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseGrantResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseLeasesResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseStatus;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.PutRequest;
+import io.cairn.etcd.protocol.etcdserverpb.PutResponse;
+import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
+import io.cairn.etcd.protocol.etcdserverpb.RangeResponse;
+import io.cairn.etcd.protocol.etcdserverpb.RequestOp;
+import io.cairn.etcd.protocol.etcdserverpb.StatusRequest;
+import io.cairn.etcd.protocol.etcdserverpb.StatusResponse;
+import io.cairn.etcd.protocol.etcdserverpb.TxnRequest;
+import io.cairn.etcd.protocol.etcdserverpb.TxnResponse;
+import io.cairn.etcd.protocol.etcdserverpb.WatchCancelRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchCreateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
+import io.cairn.etcd.protocol.etcdserverpb.WatchResponse;
+import io.cairn.etcd.protocol.mvccpb.Event;
+import io.cairn.etcd.protocol.mvccpb.KeyValue;
+import io.cairn.server.CairnServer;
+import io.cairn.spi.transport.ClientEndpoint;
+import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.PeerEndpoint;
+import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandler;
+import io.cairn.spi.transport.TransportProvider;
+import io.cairn.spi.transport.TransportProviders;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The transport conformance kit: every rule of the "Transport kit" section of
+ * {@code conformance-tests/README.md} as a JUnit test, run against the {@link TransportProvider} a
+ * subclass returns from {@link #provider()}. A plugin author extends it in a few lines:
+ *
+ * <pre>{@code
+ * class GrpcTransportVerificationTest extends TransportVerification {
+ *     protected TransportProvider provider() { return TransportProviders.byId("grpc"); }
+ *     protected EtcdWire connect(URI url) { return new GrpcWire(url); }   // the plugin's own wire client
+ * }
+ * }</pre>
+ *
+ * <p>The client half (T2–T6) serves a real single-member Cairn (storage {@link #storageId()}) through
+ * {@code provider().startClientEndpoint} and talks to it with the subclass's {@link EtcdWire}, so
+ * the kit checks etcd's answers once for every wire protocol. The peer half (T7–T9) starts real peer
+ * endpoints on 127.0.0.1 and checks what their handlers receive; it is skipped for a provider that
+ * carries no peer traffic. Rule texts and "if this fails, check" lists are on
+ * {@link TransportVerificationRules}. Every rule closes what it started.
+ */
+@Timeout(120)
+public abstract class TransportVerification implements TransportVerificationRules {
+
+    /** Bytes a transport may have in flight towards a peer beyond its queue (socket buffers, a window, a batch). */
+    public static final long IN_FLIGHT_ALLOWANCE_BYTES = 8L << 20;
+
+    static final long CLUSTER = 0xC0FFEE_5EEDL;
+    /** Rule T9.1's snapshot data stalls after this much: more than a transport's chunk (1 MiB for both here). */
+    static final int STALL_AFTER_BYTES = 3 << 20;
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path workDir;
+
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private EtcdWire wire;
+
+    // ---------------------------------------------------------------- what a subclass supplies
+
+    /** The provider under test, found by id as the server finds it: {@code TransportProviders.byId("grpc")}. */
+    protected abstract TransportProvider provider();
+
+    /**
+     * A client of this transport's wire protocol talking to the client endpoint at {@code url} (one of
+     * its bound URLs). The kit closes it.
+     */
+    protected abstract EtcdWire connect(URI url) throws Exception;
+
+    /** The storage plugin of the member the client rules serve; default {@code rocksdb}. */
+    protected String storageId() {
+        return "rocksdb";
+    }
+
+    /** The providers rule T1.1 searches; default what the ServiceLoader finds. */
+    protected List<TransportProvider> discoveredProviders() {
+        return TransportProviders.all();
+    }
+
+    /** The client endpoint's configuration for {@code listenUrl}; override to add TLS. */
+    protected ClientEndpointConfig clientConfig(URI listenUrl) {
+        return ClientEndpointConfig.of(listenUrl);
+    }
+
+    @AfterEach
+    final void closeEverything() throws Exception {
+        Exception first = null;
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        opened.push(closeable);
+        return closeable;
+    }
+
+    private String subject() {
+        return "transport '" + provider().id() + "'";
+    }
+
+    // ---------------------------------------------------------------- T1
+
+    @Test
+    @Override
+    public void required_specT1_1_providerIsFoundByItsId() {
+        String id = provider().id();
+        assertTrue(id.matches("[a-z0-9-]+"), () -> subject() + ": id must be lower-case letters, digits and '-'");
+        long found = discoveredProviders().stream().filter(p -> p.id().equals(id)).count();
+        assertEquals(1, found, () -> subject() + " must be found exactly once by the ServiceLoader, found " + found
+                + " among " + discoveredProviders().stream().map(TransportProvider::id).toList());
+    }
+
+    // ---------------------------------------------------------------- client half
+
+    /** A member served by the transport under test, and a wire client to it; started once per rule. */
+    private EtcdWire wire() throws Exception {
+        if (wire == null) {
+            CairnServer member = track(CairnServer.builder().dataDir(workDir.resolve("member")).storage(storageId()).start());
+            ClientEndpoint endpoint;
+            try {
+                endpoint = provider().startClientEndpoint(member.client(), clientConfig(URI.create("http://127.0.0.1:0")));
+            } catch (UnsupportedOperationException clientless) {
+                Assumptions.abort(subject() + " serves no client traffic");
+                throw clientless;
+            }
+            track(() -> endpoint.close(Duration.ofSeconds(1)));
+            wire = track(connect(endpoint.boundUrls().get(0)));
+        }
+        return wire;
+    }
+
+    private static ByteString bytes(String text) {
+        return ByteString.copyFromUtf8(text);
+    }
+
+    private PutResponse put(String key, String value) throws Exception {
+        return wire().call("etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(value)).build(),
+                PutResponse.getDefaultInstance());
+    }
+
+    private RangeResponse range(RangeRequest request) throws Exception {
+        return wire().call("etcdserverpb.KV/Range", request, RangeResponse.getDefaultInstance());
+    }
+
+    @Test
+    @Override
+    public void required_specT2_1_putAndRangeAnswerAsEtcd() throws Exception {
+        long first = put("t2/a", "one").getHeader().getRevision();
+        PutResponse second = put("t2/a", "two");
+        assertEquals(first + 1, second.getHeader().getRevision(), () -> subject() + ": a put must raise the revision by one");
+        RangeResponse answer = range(RangeRequest.newBuilder().setKey(bytes("t2/a")).build());
+        assertEquals(1, answer.getCount(), () -> subject() + ": Range count of one key, got " + answer);
+        assertEquals(1, answer.getKvsCount(), () -> subject() + ": Range kvs of one key, got " + answer);
+        KeyValue kv = answer.getKvs(0);
+        assertEquals("t2/a", kv.getKey().toStringUtf8(), () -> subject() + ": Range key");
+        assertEquals("two", kv.getValue().toStringUtf8(), () -> subject() + ": Range value");
+        assertEquals(first, kv.getCreateRevision(), () -> subject() + ": create_revision is the first put's revision");
+        assertEquals(first + 1, kv.getModRevision(), () -> subject() + ": mod_revision is the last put's revision");
+        assertEquals(2, kv.getVersion(), () -> subject() + ": version counts the puts since creation");
+        assertEquals(first + 1, answer.getHeader().getRevision(), () -> subject() + ": Range header revision");
+        assertTrue(answer.getHeader().getClusterId() != 0 && answer.getHeader().getMemberId() != 0,
+                () -> subject() + ": the header names the cluster and member, got " + answer.getHeader());
+        RangeResponse old = range(RangeRequest.newBuilder().setKey(bytes("t2/a")).setRevision(first).build());
+        assertEquals("one", old.getKvs(0).getValue().toStringUtf8(), () -> subject() + ": Range at an old revision");
+    }
+
+    @Test
+    @Override
+    public void required_specT2_2_deleteRangeAnswersDeletedAndPrevKvs() throws Exception {
+        put("t2/x/1", "a");
+        put("t2/x/2", "b");
+        put("t2/y", "c");
+        DeleteRangeResponse deleted = wire().call("etcdserverpb.KV/DeleteRange", DeleteRangeRequest.newBuilder()
+                .setKey(bytes("t2/x/")).setRangeEnd(bytes("t2/x0")).setPrevKv(true).build(), DeleteRangeResponse.getDefaultInstance());
+        assertEquals(2, deleted.getDeleted(), () -> subject() + ": DeleteRange deleted count, got " + deleted);
+        assertEquals(List.of("a", "b"), deleted.getPrevKvsList().stream().map(kv -> kv.getValue().toStringUtf8()).toList(),
+                () -> subject() + ": DeleteRange prev_kvs");
+        assertEquals(1, range(RangeRequest.newBuilder().setKey(bytes("t2/")).setRangeEnd(bytes("t20")).build()).getCount(),
+                () -> subject() + ": one key left after DeleteRange");
+    }
+
+    @Test
+    @Override
+    public void required_specT2_3_txnTakesTheBranchItsComparesChoose() throws Exception {
+        put("t2/cas", "old");
+        TxnRequest swap = TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder().setKey(bytes("t2/cas")).setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.EQUAL).setValue(bytes("old")))
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes("t2/cas")).setValue(bytes("new"))))
+                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bytes("t2/cas"))))
+                .build();
+        TxnResponse first = wire().call("etcdserverpb.KV/Txn", swap, TxnResponse.getDefaultInstance());
+        assertTrue(first.getSucceeded(), () -> subject() + ": Txn whose compare holds must succeed, got " + first);
+        assertEquals(1, first.getResponsesCount(), () -> subject() + ": one response per op of the branch");
+        assertTrue(first.getResponses(0).hasResponsePut(), () -> subject() + ": the success branch's put answers response_put");
+        TxnResponse second = wire().call("etcdserverpb.KV/Txn", swap, TxnResponse.getDefaultInstance());
+        assertFalse(second.getSucceeded(), () -> subject() + ": Txn whose compare fails must not succeed, got " + second);
+        assertEquals("new", second.getResponses(0).getResponseRange().getKvs(0).getValue().toStringUtf8(),
+                () -> subject() + ": the failure branch's range answers the current value");
+    }
+
+    @Test
+    @Override
+    public void required_specT2_4_leasesAttachAndRevokeDeletes() throws Exception {
+        LeaseGrantResponse grant = wire().call("etcdserverpb.Lease/LeaseGrant", LeaseGrantRequest.newBuilder().setTTL(60).build(),
+                LeaseGrantResponse.getDefaultInstance());
+        assertTrue(grant.getID() != 0, () -> subject() + ": LeaseGrant answers an id, got " + grant);
+        assertEquals(60, grant.getTTL(), () -> subject() + ": LeaseGrant answers the TTL");
+        wire().call("etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bytes("t2/leased")).setValue(bytes("v"))
+                .setLease(grant.getID()).build(), PutResponse.getDefaultInstance());
+        LeaseTimeToLiveResponse ttl = wire().call("etcdserverpb.Lease/LeaseTimeToLive", LeaseTimeToLiveRequest.newBuilder()
+                .setID(grant.getID()).setKeys(true).build(), LeaseTimeToLiveResponse.getDefaultInstance());
+        assertEquals(List.of("t2/leased"), ttl.getKeysList().stream().map(ByteString::toStringUtf8).toList(),
+                () -> subject() + ": LeaseTimeToLive with keys lists the attached key, got " + ttl);
+        assertTrue(ttl.getTTL() > 0 && ttl.getTTL() <= 60, () -> subject() + ": LeaseTimeToLive TTL left, got " + ttl);
+        LeaseLeasesResponse leases = wire().call("etcdserverpb.Lease/LeaseLeases", LeaseLeasesRequest.getDefaultInstance(),
+                LeaseLeasesResponse.getDefaultInstance());
+        assertTrue(leases.getLeasesList().stream().map(LeaseStatus::getID).toList().contains(grant.getID()),
+                () -> subject() + ": LeaseLeases lists the lease, got " + leases);
+        wire().call("etcdserverpb.Lease/LeaseRevoke", LeaseRevokeRequest.newBuilder().setID(grant.getID()).build(),
+                LeaseRevokeResponse.getDefaultInstance());
+        assertEquals(0, range(RangeRequest.newBuilder().setKey(bytes("t2/leased")).build()).getCount(),
+                () -> subject() + ": LeaseRevoke deletes the attached key");
+    }
+
+    @Test
+    @Override
+    public void required_specT2_5_clusterAndMaintenanceDescribeTheMember() throws Exception {
+        long revision = put("t2/m", "v").getHeader().getRevision();
+        MemberListResponse members = wire().call("etcdserverpb.Cluster/MemberList", MemberListRequest.getDefaultInstance(),
+                MemberListResponse.getDefaultInstance());
+        assertEquals(1, members.getMembersCount(), () -> subject() + ": MemberList of a single member, got " + members);
+        assertEquals(members.getHeader().getMemberId(), members.getMembers(0).getID(),
+                () -> subject() + ": the member listed is the one answering");
+        StatusResponse status = wire().call("etcdserverpb.Maintenance/Status", StatusRequest.getDefaultInstance(),
+                StatusResponse.getDefaultInstance());
+        assertFalse(status.getVersion().isEmpty(), () -> subject() + ": Status answers a version, got " + status);
+        assertEquals(status.getHeader().getMemberId(), status.getLeader(), () -> subject() + ": a single member leads itself");
+        assertTrue(status.getHeader().getRevision() >= revision, () -> subject() + ": Status header revision, got " + status);
+    }
+
+    /** One error case of rule T3.1: what is sent, and etcd's answer. */
+    private record ErrorCase(String what, String method, Message request, Message responseType, String code, String message) {}
+
+    @Test
+    @Override
+    public void required_specT3_1_errorsCarryEtcdsCodesAndMessages() throws Exception {
+        put("t3/a", "1");
+        put("t3/a", "2");
+        long revision = put("t3/a", "3").getHeader().getRevision();
+        wire().call("etcdserverpb.KV/Compact", CompactionRequest.newBuilder().setRevision(revision - 1).build(),
+                CompactionResponse.getDefaultInstance());
+        List<ErrorCase> cases = List.of(
+                new ErrorCase("Range of an empty key", "etcdserverpb.KV/Range", RangeRequest.getDefaultInstance(),
+                        RangeResponse.getDefaultInstance(), "INVALID_ARGUMENT", "etcdserver: key is not provided"),
+                new ErrorCase("Range at a future revision", "etcdserverpb.KV/Range",
+                        RangeRequest.newBuilder().setKey(bytes("t3/a")).setRevision(revision + 1000).build(),
+                        RangeResponse.getDefaultInstance(), "OUT_OF_RANGE", "etcdserver: mvcc: required revision is a future revision"),
+                new ErrorCase("Range at a compacted revision", "etcdserverpb.KV/Range",
+                        RangeRequest.newBuilder().setKey(bytes("t3/a")).setRevision(revision - 2).build(),
+                        RangeResponse.getDefaultInstance(), "OUT_OF_RANGE", "etcdserver: mvcc: required revision has been compacted"),
+                new ErrorCase("Put with an unknown lease", "etcdserverpb.KV/Put",
+                        PutRequest.newBuilder().setKey(bytes("t3/b")).setValue(bytes("v")).setLease(0x7E57).build(),
+                        PutResponse.getDefaultInstance(), "NOT_FOUND", "etcdserver: requested lease not found"),
+                new ErrorCase("LeaseRevoke of an unknown lease", "etcdserverpb.Lease/LeaseRevoke",
+                        LeaseRevokeRequest.newBuilder().setID(0x7E57).build(), LeaseRevokeResponse.getDefaultInstance(),
+                        "NOT_FOUND", "etcdserver: requested lease not found"),
+                new ErrorCase("Txn putting one key twice", "etcdserverpb.KV/Txn", TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes("t3/d")).setValue(bytes("1"))))
+                        .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes("t3/d")).setValue(bytes("2"))))
+                        .build(), TxnResponse.getDefaultInstance(), "INVALID_ARGUMENT",
+                        "etcdserver: duplicate key given in txn request"));
+        List<String> wrong = new ArrayList<>();
+        for (ErrorCase c : cases) {
+            try {
+                Message answer = wire().call(c.method(), c.request(), c.responseType());
+                wrong.add(c.what() + " answered " + answer.toString().replace('\n', ' ') + ", expected " + c.code() + ": " + c.message());
+            } catch (EtcdWireException error) {
+                if (!error.code().equals(c.code()) || !c.message().equals(error.getMessage())) {
+                    wrong.add(c.what() + " answered " + error + ", expected " + c.code() + ": " + c.message());
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> subject() + " must answer etcd's errors: " + String.join("; ", wrong));
+    }
+
+    private static WatchRequest watchRange(String key, String rangeEnd, long startRevision) {
+        return WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(bytes(key))
+                .setRangeEnd(bytes(rangeEnd)).setStartRevision(startRevision)).build();
+    }
+
+    /** The first response of a new watch, which must be its "created". */
+    private WatchResponse created(EtcdWire.WatchStream stream) throws Exception {
+        WatchResponse first = stream.poll(WAIT);
+        assertNotNull(first, () -> subject() + ": a watch must answer created within " + WAIT);
+        assertTrue(first.getCreated(), () -> subject() + ": a watch's first response must be created, got " + first);
+        return first;
+    }
+
+    /** Events of {@code stream} until {@code count} arrived (fails after {@link #WAIT}). */
+    private List<Event> events(EtcdWire.WatchStream stream, int count) throws Exception {
+        List<Event> events = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (events.size() < count) {
+            long left = deadline - System.nanoTime();
+            WatchResponse next = left <= 0 ? null : stream.poll(Duration.ofNanos(left));
+            if (next == null) {
+                fail(subject() + ": the watch delivered " + events.size() + " of " + count + " events within " + WAIT);
+            }
+            events.addAll(next.getEventsList());
+        }
+        return events;
+    }
+
+    @Test
+    @Override
+    public void required_specT4_1_watchStreamsEventsInOrder() throws Exception {
+        try (EtcdWire.WatchStream stream = wire().watch(watchRange("t4/", "t40", 0))) {
+            created(stream);
+            List<Long> revisions = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                revisions.add(put("t4/" + i, "v" + i).getHeader().getRevision());
+            }
+            revisions.add(wire().call("etcdserverpb.KV/DeleteRange", DeleteRangeRequest.newBuilder().setKey(bytes("t4/3")).build(),
+                    DeleteRangeResponse.getDefaultInstance()).getHeader().getRevision());
+            put("t5/outside", "x");
+            List<Event> events = events(stream, 21);
+            assertEquals(revisions, events.stream().map(e -> e.getKv().getModRevision()).toList(),
+                    () -> subject() + ": the watch must deliver each change once, in revision order");
+            assertEquals(Event.EventType.DELETE, events.get(20).getType(), () -> subject() + ": a delete arrives as DELETE");
+            assertEquals("v7", events.get(7).getKv().getValue().toStringUtf8(), () -> subject() + ": a put carries its value");
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT4_2_watchFromAnOldRevisionReplaysHistory() throws Exception {
+        long first = put("t4/h", "1").getHeader().getRevision();
+        put("t4/h", "2");
+        put("t4/h", "3");
+        try (EtcdWire.WatchStream stream = wire().watch(watchRange("t4/h", "", first))) {
+            created(stream);
+            assertEquals(List.of("1", "2", "3"), events(stream, 3).stream().map(e -> e.getKv().getValue().toStringUtf8()).toList(),
+                    () -> subject() + ": a watch from revision " + first + " replays the history since it");
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT4_3_watchBelowTheCompactionIsCanceled() throws Exception {
+        put("t4/c", "1");
+        put("t4/c", "2");
+        long revision = put("t4/c", "3").getHeader().getRevision();
+        wire().call("etcdserverpb.KV/Compact", CompactionRequest.newBuilder().setRevision(revision).build(),
+                CompactionResponse.getDefaultInstance());
+        try (EtcdWire.WatchStream stream = wire().watch(watchRange("t4/c", "", revision - 2))) {
+            WatchResponse canceled = null;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (canceled == null && System.nanoTime() < deadline) {
+                WatchResponse next = stream.poll(WAIT);
+                if (next != null && next.getCanceled()) {
+                    canceled = next;
+                }
+            }
+            assertNotNull(canceled, () -> subject() + ": a watch below the compaction must be canceled");
+            assertEquals(revision, canceled.getCompactRevision(), () -> subject() + ": the cancellation names the compact revision");
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT5_1_aClosedWatchStreamEndsAndTheEndpointServesOn() throws Exception {
+        EtcdWire.WatchStream closed = wire().watch(watchRange("t5/k", "", 0));
+        created(closed);
+        closed.close();
+        try (EtcdWire.WatchStream fresh = wire().watch(watchRange("t5/k", "", 0))) {
+            created(fresh);
+            long revision = put("t5/k", "after").getHeader().getRevision();
+            assertEquals(revision, events(fresh, 1).get(0).getKv().getModRevision(),
+                    () -> subject() + ": a new watch after a closed one receives the change");
+        }
+        assertEquals("after", range(RangeRequest.newBuilder().setKey(bytes("t5/k")).build()).getKvs(0).getValue().toStringUtf8(),
+                () -> subject() + ": unary calls work after a watch stream was closed");
+    }
+
+    @Test
+    @Override
+    public void optional_specT5_2_aCancelRequestCancelsTheWatch() throws Exception {
+        try (EtcdWire.WatchStream stream = wire().watch(watchRange("t5/c", "", 0))) {
+            long id = created(stream).getWatchId();
+            boolean sent = stream.send(WatchRequest.newBuilder().setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id)).build());
+            Assumptions.assumeTrue(sent, subject() + " cannot send requests on an open watch");
+            WatchResponse canceled = stream.poll(WAIT);
+            assertNotNull(canceled, () -> subject() + ": a cancel request must be answered");
+            assertTrue(canceled.getCanceled() && canceled.getWatchId() == id,
+                    () -> subject() + ": a cancel request is answered canceled for watch " + id + ", got " + canceled);
+            put("t5/c", "after");
+            WatchResponse more = stream.poll(Duration.ofMillis(300));
+            assertTrue(more == null || more.getEventsCount() == 0, () -> subject() + ": a canceled watch delivers nothing, got " + more);
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT6_1_closingAClientEndpointReleasesItsAddresses() throws Exception {
+        CairnServer member = track(CairnServer.builder().dataDir(workDir.resolve("t6")).storage(storageId()).start());
+        ClientEndpoint endpoint;
+        try {
+            endpoint = provider().startClientEndpoint(member.client(), clientConfig(URI.create("http://127.0.0.1:0")));
+        } catch (UnsupportedOperationException clientless) {
+            Assumptions.abort(subject() + " serves no client traffic");
+            return;
+        }
+        List<InetSocketAddress> addresses = endpoint.boundAddresses();
+        endpoint.close(Duration.ofSeconds(1));
+        for (InetSocketAddress address : addresses) {
+            try (ServerSocket again = new ServerSocket()) {
+                again.bind(address);
+            } catch (IOException inUse) {
+                fail(subject() + ": " + address + " must be free once the client endpoint is closed: " + inUse);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- peer half
+
+    /** Records what a peer endpoint delivers: frames (their first 8 bytes, per sender), unreachable reports, snapshots. */
+    static final class RecordingHandler implements PeerHandler {
+        interface SnapshotReceiver {
+            void receive(long from, ByteBuffer message, InputStream data) throws IOException;
+        }
+
+        final Map<Long, List<Long>> sequences = new ConcurrentHashMap<>();
+        final Map<Long, AtomicInteger> unreachable = new ConcurrentHashMap<>();
+        final AtomicInteger calls = new AtomicInteger();
+        final List<String> corrupt = new CopyOnWriteArrayList<>();
+        volatile SnapshotReceiver snapshots = (from, message, data) -> {
+            throw new IOException("this handler takes no snapshots");
+        };
+
+        @Override
+        public void receive(long from, ByteBuffer frame) {
+            calls.incrementAndGet();
+            long sequence = frame.getLong(frame.position());
+            for (int i = frame.position() + 8; i < frame.limit(); i++) {
+                if (frame.get(i) != (byte) (sequence + i - frame.position())) {
+                    corrupt.add("frame " + sequence + " from " + from + " differs at byte " + (i - frame.position()));
+                    break;
+                }
+            }
+            sequences.computeIfAbsent(from, id -> new CopyOnWriteArrayList<>()).add(sequence);
+        }
+
+        @Override
+        public void receiveSnapshot(long from, ByteBuffer message, InputStream data) throws IOException {
+            calls.incrementAndGet();
+            snapshots.receive(from, message, data);
+        }
+
+        @Override
+        public void unreachable(long peer) {
+            calls.incrementAndGet();
+            unreachable.computeIfAbsent(peer, id -> new AtomicInteger()).incrementAndGet();
+        }
+
+        List<Long> from(long sender) {
+            return List.copyOf(sequences.getOrDefault(sender, List.of()));
+        }
+
+        int unreachableCount(long peer) {
+            AtomicInteger count = unreachable.get(peer);
+            return count == null ? 0 : count.get();
+        }
+    }
+
+    /** A frame of {@code size} bytes: the sequence number, then bytes that depend on it and their offset. */
+    static ByteBuffer frame(long sequence, int size) {
+        ByteBuffer frame = ByteBuffer.allocate(Math.max(8, size));
+        frame.putLong(0, sequence);
+        for (int i = 8; i < frame.capacity(); i++) {
+            frame.put(i, (byte) (sequence + i));
+        }
+        return frame;
+    }
+
+    private PeerEndpoint startPeer(PeerEndpointConfig config, PeerHandler handler) {
+        Assumptions.assumeTrue(provider().carriesPeerTraffic(), () -> subject() + " carries no peer traffic");
+        PeerEndpoint endpoint = provider().startPeerEndpoint(config, handler);
+        return track(endpoint);
+    }
+
+    private PeerEndpoint startPeer(long cluster, long member, PeerHandler handler) {
+        return startPeer(PeerEndpointConfig.of(cluster, member, URI.create("http://127.0.0.1:0")), handler);
+    }
+
+    private void await(BooleanSupplier condition, Supplier<String> what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(subject() + ": gave up waiting " + WAIT + " for " + what.get());
+            }
+            pause(10);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static List<Long> range(long fromInclusive, long toExclusive) {
+        List<Long> list = new ArrayList<>();
+        for (long i = fromInclusive; i < toExclusive; i++) {
+            list.add(i);
+        }
+        return list;
+    }
+
+    @Test
+    @Override
+    public void required_specT7_1_framesArriveWholeAndInOrderPerPeer() {
+        List<RecordingHandler> handlers = List.of(new RecordingHandler(), new RecordingHandler(), new RecordingHandler());
+        List<PeerEndpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            endpoints.add(startPeer(CLUSTER, i + 1, handlers.get(i)));
+        }
+        Map<Long, List<URI>> members = Map.of(1L, endpoints.get(0).boundUrls(), 2L, endpoints.get(1).boundUrls(),
+                3L, endpoints.get(2).boundUrls());
+        endpoints.forEach(endpoint -> endpoint.updatePeers(members));
+        int count = 1500;
+        for (int seq = 0; seq < count; seq++) {
+            for (int from = 1; from <= 3; from++) {
+                for (int to = 1; to <= 3; to++) {
+                    if (from != to) {
+                        int size = 8 + (seq % 7) * 300 + (seq % 500 == 0 ? 200_000 : 0);
+                        int sender = from;
+                        int receiver = to;
+                        long sequence = seq;
+                        assertTrue(endpoints.get(from - 1).send(to, frame(seq, size)),
+                                () -> subject() + ": frame " + sequence + " from " + sender + " to " + receiver + " must be queued");
+                    }
+                }
+            }
+        }
+        for (int to = 1; to <= 3; to++) {
+            RecordingHandler receiver = handlers.get(to - 1);
+            for (int from = 1; from <= 3; from++) {
+                if (from == to) {
+                    continue;
+                }
+                long sender = from;
+                int recipient = to;
+                await(() -> receiver.from(sender).size() >= count,
+                        () -> count + " frames from " + sender + " at " + recipient + ", got " + receiver.from(sender).size());
+                assertEquals(range(0, count), receiver.from(sender),
+                        () -> subject() + ": frames from " + sender + " to " + recipient + " must arrive in order, each once");
+            }
+            assertEquals(List.of(), receiver.corrupt, () -> subject() + ": frames must arrive whole");
+            assertTrue(receiver.unreachable.isEmpty(), () -> subject() + ": no peer is unreachable, got " + receiver.unreachable);
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT7_2_aFrameForAnUnknownMemberIsDropped() {
+        RecordingHandler handler = new RecordingHandler();
+        PeerEndpoint endpoint = startPeer(CLUSTER, 1, handler);
+        assertFalse(endpoint.send(9, frame(0, 16)), () -> subject() + ": send to a member not in updatePeers must return false");
+        await(() -> handler.unreachableCount(9) > 0, () -> "member 9 reported unreachable");
+    }
+
+    @Test
+    @Override
+    public void required_specT7_3_aFrameOverTheLimitIsDroppedAtOnce() {
+        RecordingHandler handler = new RecordingHandler();
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, new RecordingHandler());
+        PeerEndpoint sender = startPeer(PeerEndpointConfig.of(CLUSTER, 1, URI.create("http://127.0.0.1:0"))
+                .withMaxFrameBytes(64 * 1024), handler);
+        sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+        assertFalse(sender.send(2, frame(0, 64 * 1024 + 1)),
+                () -> subject() + ": send of a frame over maxFrameBytes (65536) must return false");
+        assertTrue(sender.send(2, frame(1, 64 * 1024)), () -> subject() + ": a frame of exactly maxFrameBytes is sent");
+    }
+
+    @Test
+    @Override
+    public void required_specT7_4_aDeadPeerCostsBoundedMemory() throws Exception {
+        int maxQueued = 64;
+        int frameBytes = 1024;
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                while (!blackHole.isClosed()) {
+                    try {
+                        accepted.add(blackHole.accept()); // and never read
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            RecordingHandler handler = new RecordingHandler();
+            PeerEndpoint sender = startPeer(PeerEndpointConfig.of(CLUSTER, 1, URI.create("http://127.0.0.1:0"))
+                    .withMaxQueuedFrames(maxQueued), handler);
+            sender.updatePeers(Map.of(2L, List.of(URI.create("http://127.0.0.1:" + blackHole.getLocalPort()))));
+            ByteBuffer frame = frame(0, frameBytes).asReadOnlyBuffer();
+            long taken = 0;
+            long dropped = 0;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2000);
+            while (System.nanoTime() < deadline) {
+                for (int i = 0; i < 500; i++) {
+                    if (sender.send(2, frame.duplicate())) {
+                        taken++;
+                    } else {
+                        dropped++;
+                    }
+                }
+                pause(5);
+            }
+            long limit = maxQueued + IN_FLIGHT_ALLOWANCE_BYTES / frameBytes;
+            long takenFrames = taken;
+            assertTrue(taken <= limit, () -> subject() + " took " + takenFrames + " frames of " + frameBytes
+                    + " bytes for a peer that never reads; at most " + limit + " (maxQueuedFrames " + maxQueued
+                    + " plus " + IN_FLIGHT_ALLOWANCE_BYTES + " bytes in flight) keep memory bounded");
+            long droppedFrames = dropped;
+            assertTrue(dropped > 0, () -> subject() + ": send must drop frames once the queue is full, dropped " + droppedFrames);
+            assertTrue(handler.unreachableCount(2) > 0, () -> subject() + ": a peer whose frames are dropped is reported unreachable");
+            blackHole.close();
+            acceptor.join(5000);
+        } finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT7_5_framesFlowAgainAfterTheReceiverRestarts() {
+        RecordingHandler senderHandler = new RecordingHandler();
+        RecordingHandler first = new RecordingHandler();
+        PeerEndpoint sender = startPeer(CLUSTER, 1, senderHandler);
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, first);
+        URI url = receiver.boundUrls().get(0);
+        sender.updatePeers(Map.of(2L, List.of(url)));
+        for (int seq = 0; seq < 10; seq++) {
+            assertTrue(sender.send(2, frame(seq, 16)), () -> subject() + ": frames to a live peer are queued");
+        }
+        await(() -> first.from(1).size() == 10, () -> "10 frames at the first receiver, got " + first.from(1));
+        receiver.close();
+        long seq = 10;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (senderHandler.unreachableCount(2) == 0 && System.nanoTime() < deadline) {
+            sender.send(2, frame(seq++, 16));
+            pause(20);
+        }
+        assertTrue(senderHandler.unreachableCount(2) > 0, () -> subject() + ": a stopped receiver must be reported unreachable");
+        RecordingHandler second = new RecordingHandler();
+        PeerEndpoint restarted = startPeer(PeerEndpointConfig.of(CLUSTER, 2, url), second);
+        assertEquals(List.of(url), restarted.boundUrls());
+        long firstAfter = seq + 1000;
+        AtomicBoolean arrived = new AtomicBoolean();
+        long next = firstAfter;
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (!arrived.get() && System.nanoTime() < deadline) {
+            sender.send(2, frame(next++, 16));
+            pause(20);
+            arrived.set(second.from(1).stream().anyMatch(s -> s >= firstAfter));
+        }
+        assertTrue(arrived.get(), () -> subject() + ": frames must reach the restarted receiver within " + WAIT);
+        List<Long> got = second.from(1);
+        for (int i = 1; i < got.size(); i++) {
+            int at = i;
+            assertTrue(got.get(i) > got.get(i - 1), () -> subject() + ": frames after a reconnect in order without repeats, got " + got
+                    + " (at " + at + ")");
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT7_6_framesOfAnotherClusterAreRefused() {
+        RecordingHandler senderHandler = new RecordingHandler();
+        RecordingHandler receiver = new RecordingHandler();
+        PeerEndpoint foreign = startPeer(CLUSTER + 1, 1, senderHandler);
+        PeerEndpoint member = startPeer(CLUSTER, 2, receiver);
+        // 2 is this cluster's member at that URL; 3 is a member the URL does not belong to
+        foreign.updatePeers(Map.of(2L, member.boundUrls()));
+        RecordingHandler misaddressing = new RecordingHandler();
+        PeerEndpoint sameCluster = startPeer(CLUSTER, 1, misaddressing);
+        sameCluster.updatePeers(Map.of(3L, member.boundUrls()));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long seq = 0;
+        while ((senderHandler.unreachableCount(2) == 0 || misaddressing.unreachableCount(3) == 0) && System.nanoTime() < deadline) {
+            foreign.send(2, frame(seq, 16));
+            sameCluster.send(3, frame(seq++, 16));
+            pause(20);
+        }
+        assertTrue(receiver.sequences.isEmpty(), () -> subject() + ": frames of another cluster or for another member must not be"
+                + " delivered, got " + receiver.sequences);
+        assertTrue(senderHandler.unreachableCount(2) > 0 && misaddressing.unreachableCount(3) > 0,
+                () -> subject() + ": refused frames must make their sender report the peer unreachable");
+    }
+
+    private static byte[] snapshotData(int bytes) {
+        byte[] data = new byte[bytes];
+        new Random(42).nextBytes(data);
+        return data;
+    }
+
+    private static long crc(byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        return crc.getValue();
+    }
+
+    @Test
+    @Override
+    public void required_specT8_1_aSnapshotArrivesWhole() throws Exception {
+        byte[] data = snapshotData(6 << 20);
+        AtomicBoolean handlerReturned = new AtomicBoolean();
+        List<String> received = new CopyOnWriteArrayList<>();
+        RecordingHandler receiverHandler = new RecordingHandler();
+        receiverHandler.snapshots = (from, message, in) -> {
+            byte[] got = in.readAllBytes();
+            received.add(from + ":" + java.nio.charset.StandardCharsets.UTF_8.decode(message) + ":" + got.length + ":" + crc(got));
+            pause(200);
+            handlerReturned.set(true);
+        };
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, receiverHandler);
+        PeerEndpoint sender = startPeer(CLUSTER, 1, new RecordingHandler());
+        sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+        CompletableFuture<Boolean> returnedAtCompletion = sender.sendSnapshot(2,
+                java.nio.charset.StandardCharsets.UTF_8.encode("raft snapshot message"), new java.io.ByteArrayInputStream(data))
+                .thenApply(ok -> handlerReturned.get());
+        assertTrue(returnedAtCompletion.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+                () -> subject() + ": sendSnapshot's future must complete only after the receiver's handler returned");
+        assertEquals(List.of("1:raft snapshot message:" + data.length + ":" + crc(data)), received,
+                () -> subject() + ": the snapshot (message, length, CRC) must arrive whole, once");
+    }
+
+    @Test
+    @Override
+    public void required_specT8_2_aRefusedSnapshotFailsTheSender() throws Exception {
+        RecordingHandler receiverHandler = new RecordingHandler();
+        receiverHandler.snapshots = (from, message, in) -> {
+            in.readNBytes(1024);
+            throw new IOException("disk full");
+        };
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, receiverHandler);
+        PeerEndpoint sender = startPeer(CLUSTER, 1, new RecordingHandler());
+        sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+        CompletableFuture<Void> result = sender.sendSnapshot(2, ByteBuffer.wrap(new byte[] {1, 2, 3}),
+                new java.io.ByteArrayInputStream(snapshotData(1 << 20)));
+        try {
+            result.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            fail(subject() + ": sendSnapshot's future must fail when the receiver's handler throws");
+        } catch (ExecutionException expected) {
+            // the failure travelled back
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT8_3_framesAreNotHeldUpBehindASnapshot() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch reading = new CountDownLatch(1);
+        RecordingHandler receiverHandler = new RecordingHandler();
+        receiverHandler.snapshots = (from, message, in) -> {
+            in.readNBytes(1024);
+            reading.countDown();
+            try {
+                release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            in.readAllBytes();
+        };
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, receiverHandler);
+        PeerEndpoint sender = startPeer(CLUSTER, 1, new RecordingHandler());
+        sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+        CompletableFuture<Void> snapshot = sender.sendSnapshot(2, ByteBuffer.wrap(new byte[] {1}),
+                new java.io.ByteArrayInputStream(snapshotData(16 << 20)));
+        try {
+            assertTrue(reading.await(WAIT.toSeconds(), TimeUnit.SECONDS), () -> subject() + ": the snapshot handler must start");
+            for (int seq = 0; seq < 100; seq++) {
+                sender.send(2, frame(seq, 100));
+            }
+            await(() -> receiverHandler.from(1).size() == 100,
+                    () -> "100 frames while a snapshot handler is blocked, got " + receiverHandler.from(1).size());
+        } finally {
+            release.countDown();
+        }
+        snapshot.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Override
+    public void required_specT9_1_closingAPeerEndpointStopsEverything() throws Exception {
+        CountDownLatch reading = new CountDownLatch(1);
+        RecordingHandler receiverHandler = new RecordingHandler();
+        AtomicBoolean readFailed = new AtomicBoolean();
+        receiverHandler.snapshots = (from, message, in) -> {
+            in.readNBytes(1024);
+            reading.countDown();
+            try {
+                in.readAllBytes(); // the sender stalls: blocks until the endpoint closes
+            } catch (IOException expected) {
+                readFailed.set(true);
+                throw expected;
+            }
+        };
+        PeerEndpoint receiver = startPeer(CLUSTER, 2, receiverHandler);
+        PeerEndpoint sender = startPeer(CLUSTER, 1, new RecordingHandler());
+        sender.updatePeers(Map.of(2L, receiver.boundUrls()));
+        CountDownLatch stall = new CountDownLatch(1);
+        InputStream stalling = new InputStream() {
+            private int sent;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (sent >= STALL_AFTER_BYTES) {
+                    try {
+                        stall.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException("interrupted");
+                    }
+                    return -1;
+                }
+                int n = Math.min(length, STALL_AFTER_BYTES - sent);
+                sent += n;
+                return n;
+            }
+        };
+        CompletableFuture<Void> snapshot = sender.sendSnapshot(2, ByteBuffer.wrap(new byte[] {1}), stalling);
+        try {
+            assertTrue(reading.await(WAIT.toSeconds(), TimeUnit.SECONDS), () -> subject() + ": the snapshot handler must start");
+            List<InetSocketAddress> addresses = receiver.boundUrls().stream()
+                    .map(u -> new InetSocketAddress(u.getHost(), u.getPort())).toList();
+            receiver.close();
+            int callsAtClose = receiverHandler.calls.get();
+            assertTrue(readFailed.get(), () -> subject() + ": close must fail the data of a snapshot being received");
+            for (InetSocketAddress address : addresses) {
+                try (ServerSocket again = new ServerSocket()) {
+                    again.bind(address);
+                } catch (IOException inUse) {
+                    fail(subject() + ": " + address + " must be free once the peer endpoint is closed: " + inUse);
+                }
+            }
+            sender.close();
+            try {
+                snapshot.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                fail(subject() + ": a snapshot cut by close must fail the sender's future");
+            } catch (ExecutionException expected) {
+                // failed, as it must
+            }
+            pause(200);
+            assertEquals(callsAtClose, receiverHandler.calls.get(), () -> subject() + ": no handler call after close returned");
+        } finally {
+            stall.countDown();
+        }
+    }
+}
