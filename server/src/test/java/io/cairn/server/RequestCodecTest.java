@@ -42,7 +42,20 @@ class RequestCodecTest {
                 TxnRequest.empty(),
                 CompactionRequest.of(42).withPhysical(true),
                 new LeaseGrantRequest(60, 0), new LeaseGrantRequest(5, 1234567890123L),
-                new LeaseRevokeRequest(99), new RequestCodec.LeaseCheckpoint(5, 3));
+                new LeaseRevokeRequest(99), new RequestCodec.LeaseCheckpoint(5, 3),
+                new RequestCodec.Guarded(17, PutRequest.of(b("g"), b("1"))),
+                new RequestCodec.Guarded(3, new io.cairn.server.auth.AuthChange.UserAdd("u", "pbkdf2-sha256$1$AA$BB", false)),
+                new io.cairn.server.auth.AuthChange.Enable(), new io.cairn.server.auth.AuthChange.Disable(),
+                new io.cairn.server.auth.AuthChange.UserAdd("nopw", "", true),
+                new io.cairn.server.auth.AuthChange.UserDelete("u"),
+                new io.cairn.server.auth.AuthChange.UserChangePassword("u", "h"),
+                new io.cairn.server.auth.AuthChange.UserGrantRole("u", "r"),
+                new io.cairn.server.auth.AuthChange.UserRevokeRole("u", "r"),
+                new io.cairn.server.auth.AuthChange.RoleAdd("r"), new io.cairn.server.auth.AuthChange.RoleDelete("r"),
+                new io.cairn.server.auth.AuthChange.RoleGrantPermission("r", new io.cairn.api.auth.Permission(
+                        io.cairn.api.auth.Permission.Type.READWRITE, b("a"), Bytes.NUL)),
+                new io.cairn.server.auth.AuthChange.RoleRevokePermission("r", b("a"), b("b")),
+                new io.cairn.server.auth.AuthChange.SimpleToken("u", "tok.1"));
     }
 
     @ParameterizedTest
