@@ -53,6 +53,9 @@ enum Flag {
     PEER_TRUSTED_CA_FILE("peer-trusted-ca-file", "", "Path to the peer server TLS trusted CA file (PEM)."),
     PEER_CLIENT_CERT_AUTH("peer-client-cert-auth", "false",
             "Enable peer client cert authentication (needs --peer-trusted-ca-file)."),
+    AUTH_TOKEN("auth-token", "simple", "Specify auth token type and options: simple, or"
+            + " jwt,pub-key=<pem>,priv-key=<pem>,sign-method=RS256|ES256|...,ttl=5m."),
+    AUTH_TOKEN_TTL("auth-token-ttl", "300", "The lifetime in seconds of an unused simple auth token."),
     TLS_MIN_VERSION("tls-min-version", "TLS1.2", "Minimum TLS version supported: TLS1.2 or TLS1.3."),
     DEBUG("debug", "false", "Print stack traces with errors."),
     HELP("help", "false", "Show this help and exit."),

@@ -42,13 +42,16 @@ import java.util.regex.Pattern;
  * @param peerTransport the transport provider id carrying peer traffic
  * @param snapshotCount entries applied between snapshots, positive
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
+ * @param authToken etcd's {@code --auth-token}: {@code simple} or {@code jwt,...}
+ * @param authTokenTtlSeconds etcd's {@code --auth-token-ttl}, positive
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
         List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
-        Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls) {
+        Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls, String authToken,
+        long authTokenTtlSeconds) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -211,7 +214,27 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         }
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
-                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls);
+                bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
+                authToken(given, workingDirectory), positiveInt(given, Flag.AUTH_TOKEN_TTL));
+    }
+
+    /** etcd's {@code --auth-token}, with the jwt key paths resolved against the working directory. */
+    private static String authToken(Map<Flag, String> given, Path workingDirectory) throws UsageException {
+        String spec = value(given, Flag.AUTH_TOKEN);
+        String[] parts = spec.split(",", -1);
+        if (!parts[0].equals("simple") && !parts[0].equals("jwt")) {
+            throw new UsageException(Flag.AUTH_TOKEN + " must be simple or jwt,..., got '" + spec + "'");
+        }
+        StringBuilder resolved = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.startsWith("pub-key=") || part.startsWith("priv-key=")) {
+                int eq = part.indexOf('=');
+                part = part.substring(0, eq + 1) + workingDirectory.resolve(part.substring(eq + 1)).toAbsolutePath().normalize();
+            }
+            resolved.append(',').append(part);
+        }
+        return resolved.toString();
     }
 
     /**

@@ -120,7 +120,13 @@ final class ServerRun {
                 .peerTls(options.peerTls())
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
-                .maxTxnOps(options.maxTxnOps());
+                .maxTxnOps(options.maxTxnOps())
+                .authTokenTtl(java.time.Duration.ofSeconds(options.authTokenTtlSeconds()));
+        try {
+            builder.authToken(options.authToken());
+        } catch (IllegalArgumentException e) {
+            throw new CairnServer.StartException("--auth-token: " + e.getMessage(), e);
+        }
         if (!options.advertiseClientUrls().isEmpty()) {
             builder.advertiseClientUrls(options.advertiseClientUrls());
         }
@@ -165,7 +171,7 @@ final class ServerRun {
         }
         ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
                 ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
-        httpEndpoint = http.get().startClientEndpoint(server.client(), config);
+        httpEndpoint = http.get().startClientEndpoint(server.clientIdentities(), config);
     }
 
     private String readyLine() {

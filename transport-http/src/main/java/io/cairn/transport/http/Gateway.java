@@ -78,10 +78,10 @@ final class Gateway {
 
     /** A unary route: the decoded request in, the future wire answer out. */
     private interface Call {
-        CompletableFuture<? extends Message> run(byte[] body);
+        CompletableFuture<? extends Message> run(Cairn cairn, byte[] body);
     }
 
-    private final Cairn cairn;
+    private final io.cairn.spi.transport.ClientIdentities identities;
     private final int maxRequestBytes;
     private final Executor streamThreads;
     private final HttpMetrics metrics;
@@ -97,38 +97,44 @@ final class Gateway {
             "/v3/cluster/member/list", "/v3/cluster/member/add", "/v3/cluster/member/remove",
             "/v3/cluster/member/update", "/v3/cluster/member/promote",
             "/v3/maintenance/status", "/v3/maintenance/alarm", "/v3/maintenance/defragment",
-            "/v3/maintenance/hash");
+            "/v3/maintenance/hash",
+            "/v3/auth/enable", "/v3/auth/disable", "/v3/auth/status", "/v3/auth/authenticate",
+            "/v3/auth/user/add", "/v3/auth/user/get", "/v3/auth/user/list", "/v3/auth/user/delete",
+            "/v3/auth/user/changepw", "/v3/auth/user/grant", "/v3/auth/user/revoke",
+            "/v3/auth/role/add", "/v3/auth/role/get", "/v3/auth/role/list", "/v3/auth/role/delete",
+            "/v3/auth/role/grant", "/v3/auth/role/revoke");
 
-    Gateway(Cairn cairn, int maxRequestBytes, Executor streamThreads, HttpMetrics metrics) {
-        this.cairn = cairn;
+    Gateway(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
+            HttpMetrics metrics) {
+        this.identities = identities;
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.streamThreads = streamThreads;
-        unary.put("/v3/kv/range", body -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
+        unary.put("/v3/kv/range", (cairn, body) -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/put", body -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
+        unary.put("/v3/kv/put", (cairn, body) -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/deleterange", body -> cairn.kv()
+        unary.put("/v3/kv/deleterange", (cairn, body) -> cairn.kv()
                 .deleteRange(KvMapping.toApi(checked(parse(body, DeleteRangeRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/txn", body -> cairn.kv().txn(KvMapping.toApi(checked(parse(body, TxnRequest.getDefaultInstance()))))
+        unary.put("/v3/kv/txn", (cairn, body) -> cairn.kv().txn(KvMapping.toApi(checked(parse(body, TxnRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/compaction", body -> cairn.kv()
+        unary.put("/v3/kv/compaction", (cairn, body) -> cairn.kv()
                 .compact(KvMapping.toApi(parse(body, CompactionRequest.getDefaultInstance())))
                 .thenApply(KvMapping::toWire));
 
-        unary.put("/v3/lease/grant", body -> cairn.lease()
+        unary.put("/v3/lease/grant", (cairn, body) -> cairn.lease()
                 .grant(ServiceMapping.toApi(parse(body, LeaseGrantRequest.getDefaultInstance())))
                 .thenApply(ServiceMapping::toWire));
-        Call revoke = body -> cairn.lease()
+        Call revoke = (cairn, body) -> cairn.lease()
                 .revoke(new io.cairn.api.lease.LeaseRevokeRequest(parse(body, LeaseRevokeRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> LeaseRevokeResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
-        Call timeToLive = body -> {
+        Call timeToLive = (cairn, body) -> {
             LeaseTimeToLiveRequest request = parse(body, LeaseTimeToLiveRequest.getDefaultInstance());
             return cairn.lease().timeToLive(new io.cairn.api.lease.LeaseTimeToLiveRequest(request.getID(), request.getKeys()))
                     .thenApply(ServiceMapping::toWire);
         };
-        Call leases = body -> {
+        Call leases = (cairn, body) -> {
             parse(body, LeaseLeasesRequest.getDefaultInstance());
             return cairn.lease().leases().thenApply(ServiceMapping::toWire);
         };
@@ -138,11 +144,11 @@ final class Gateway {
             unary.put(prefix + "leases", leases);
         }
 
-        unary.put("/v3/cluster/member/list", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/list", (cairn, body) -> cairn.cluster()
                 .memberList(new io.cairn.api.cluster.MemberListRequest(
                         parse(body, MemberListRequest.getDefaultInstance()).getLinearizable()))
                 .thenApply(ServiceMapping::toWire));
-        unary.put("/v3/cluster/member/add", body -> {
+        unary.put("/v3/cluster/member/add", (cairn, body) -> {
             MemberAddRequest request = parse(body, MemberAddRequest.getDefaultInstance());
             return cairn.cluster().memberAdd(new io.cairn.api.cluster.MemberAddRequest(request.getPeerURLsList(),
                             request.getIsLearner()))
@@ -150,38 +156,140 @@ final class Gateway {
                             .setMember(ServiceMapping.toWire(answer.member()))
                             .addAllMembers(ServiceMapping.toWire(answer.members())).build());
         });
-        unary.put("/v3/cluster/member/remove", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/remove", (cairn, body) -> cairn.cluster()
                 .memberRemove(new io.cairn.api.cluster.MemberRemoveRequest(
                         parse(body, MemberRemoveRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> MemberRemoveResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                         .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
-        unary.put("/v3/cluster/member/update", body -> {
+        unary.put("/v3/cluster/member/update", (cairn, body) -> {
             MemberUpdateRequest request = parse(body, MemberUpdateRequest.getDefaultInstance());
             return cairn.cluster().memberUpdate(new io.cairn.api.cluster.MemberUpdateRequest(request.getID(),
                             request.getPeerURLsList()))
                     .thenApply(answer -> MemberUpdateResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                             .addAllMembers(ServiceMapping.toWire(answer.members())).build());
         });
-        unary.put("/v3/cluster/member/promote", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/promote", (cairn, body) -> cairn.cluster()
                 .memberPromote(new io.cairn.api.cluster.MemberPromoteRequest(
                         parse(body, MemberPromoteRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> MemberPromoteResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                         .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
 
-        unary.put("/v3/maintenance/status", body -> {
+        unary.put("/v3/maintenance/status", (cairn, body) -> {
             parse(body, StatusRequest.getDefaultInstance());
             return cairn.maintenance().status().thenApply(ServiceMapping::toWire);
         });
-        unary.put("/v3/maintenance/alarm", body -> cairn.maintenance()
+        unary.put("/v3/maintenance/alarm", (cairn, body) -> cairn.maintenance()
                 .alarm(ServiceMapping.toApi(parse(body, AlarmRequest.getDefaultInstance())))
                 .thenApply(ServiceMapping::toWire));
-        unary.put("/v3/maintenance/defragment", body -> cairn.maintenance().defragment()
+        unary.put("/v3/maintenance/defragment", (cairn, body) -> cairn.maintenance().defragment()
                 .thenApply(answer -> DefragmentResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build()));
-        unary.put("/v3/maintenance/hash", body -> {
+        unary.put("/v3/maintenance/hash", (cairn, body) -> {
             HashKVRequest request = parse(body, HashKVRequest.getDefaultInstance());
             // etcd binds both Hash and HashKV to this path; HashKV, registered last, is the one its gateway serves
             return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
                     KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
+        });
+        authRoutes();
+    }
+
+    /** etcd's {@code /v3/auth/...} routes (grpc-gateway's bindings of the Auth service). */
+    private void authRoutes() {
+        unary.put("/v3/auth/enable", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthEnableRequest.getDefaultInstance());
+            return cairn.auth().authEnable().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthEnableResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/disable", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthDisableRequest.getDefaultInstance());
+            return cairn.auth().authDisable().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthDisableResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/status", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthStatusRequest.getDefaultInstance());
+            return cairn.auth().authStatus().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthStatusResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).setEnabled(a.enabled()).setAuthRevision(a.authRevision()).build());
+        });
+        unary.put("/v3/auth/authenticate", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthenticateRequest.getDefaultInstance());
+            return cairn.auth().authenticate(new io.cairn.api.auth.AuthenticateRequest(request.getName(), request.getPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthenticateResponse.newBuilder().setHeader(KvMapping.toWire(a.header()))
+                            .setToken(a.token()).build());
+        });
+        unary.put("/v3/auth/user/add", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserAddRequest.getDefaultInstance());
+            return cairn.auth().userAdd(new io.cairn.api.auth.AuthUserAddRequest(request.getName(), request.getPassword(),
+                    request.getOptions().getNoPassword(), request.getHashedPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserAddResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/get", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserGetRequest.getDefaultInstance());
+            return cairn.auth().userGet(new io.cairn.api.auth.AuthUserGetRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserGetResponse.newBuilder().setHeader(KvMapping.toWire(a.header()))
+                            .addAllRoles(a.roles()).build());
+        });
+        unary.put("/v3/auth/user/list", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserListRequest.getDefaultInstance());
+            return cairn.auth().userList().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserListResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).addAllUsers(a.users()).build());
+        });
+        unary.put("/v3/auth/user/delete", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteRequest.getDefaultInstance());
+            return cairn.auth().userDelete(new io.cairn.api.auth.AuthUserDeleteRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/changepw", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordRequest.getDefaultInstance());
+            return cairn.auth().userChangePassword(new io.cairn.api.auth.AuthUserChangePasswordRequest(request.getName(),
+                    request.getPassword(), request.getHashedPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/grant", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleRequest.getDefaultInstance());
+            return cairn.auth().userGrantRole(new io.cairn.api.auth.AuthUserGrantRoleRequest(request.getUser(), request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/revoke", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleRequest.getDefaultInstance());
+            return cairn.auth().userRevokeRole(new io.cairn.api.auth.AuthUserRevokeRoleRequest(request.getName(), request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/add", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddRequest.getDefaultInstance());
+            return cairn.auth().roleAdd(new io.cairn.api.auth.AuthRoleAddRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/get", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetRequest.getDefaultInstance());
+            return cairn.auth().roleGet(new io.cairn.api.auth.AuthRoleGetRequest(request.getRole())).thenApply(a -> {
+                var wire = io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetResponse.newBuilder().setHeader(KvMapping.toWire(a.header()));
+                a.perm().forEach(permission -> wire.addPerm(ServiceMapping.toWire(permission)));
+                return wire.build();
+            });
+        });
+        unary.put("/v3/auth/role/list", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleListRequest.getDefaultInstance());
+            return cairn.auth().roleList().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleListResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).addAllRoles(a.roles()).build());
+        });
+        unary.put("/v3/auth/role/delete", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteRequest.getDefaultInstance());
+            return cairn.auth().roleDelete(new io.cairn.api.auth.AuthRoleDeleteRequest(request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/grant", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionRequest.getDefaultInstance());
+            if (!request.hasPerm()) {
+                throw new CairnException(ErrorCode.PERMISSION_NOT_GIVEN);
+            }
+            return cairn.auth().roleGrantPermission(new io.cairn.api.auth.AuthRoleGrantPermissionRequest(request.getName(),
+                    ServiceMapping.toApi(request.getPerm())))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/revoke", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionRequest.getDefaultInstance());
+            return cairn.auth().roleRevokePermission(new io.cairn.api.auth.AuthRoleRevokePermissionRequest(request.getRole(),
+                    KvMapping.toApi(request.getKey()), KvMapping.toApi(request.getRangeEnd())))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
         });
     }
 
@@ -193,17 +301,24 @@ final class Gateway {
 
     void handle(HttpServerExchange exchange, String route) {
         Responses.readBody(exchange, (ex, body) -> {
+            Cairn cairn;
+            try {
+                cairn = caller(ex);
+            } catch (CairnException refused) {
+                sendError(ex, refused);
+                return;
+            }
             if (STREAMING.contains(route)) {
                 if (route.equals("/v3/watch")) {
-                    startWatch(ex, body);
+                    startWatch(cairn, ex, body);
                 } else {
-                    keepAlive(ex, body);
+                    keepAlive(cairn, ex, body);
                 }
                 return;
             }
             CompletableFuture<? extends Message> answer;
             try {
-                answer = unary.get(route).run(body);
+                answer = unary.get(route).run(cairn, body);
             } catch (RuntimeException failure) {
                 answer = CompletableFuture.failedFuture(failure);
             }
@@ -222,6 +337,16 @@ final class Gateway {
                 Responses.json(ex, 200, json);
             });
         });
+    }
+
+    /**
+     * The view the request acts as: the token in the {@code Authorization} header (etcd's gateway
+     * passes the header on as the {@code authorization} metadata, which etcd reads as the token),
+     * else nobody.
+     */
+    private Cairn caller(HttpServerExchange exchange) {
+        String token = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.AUTHORIZATION);
+        return token == null || token.isEmpty() ? identities.anonymous() : identities.forToken(token);
     }
 
     // ---- decoding and encoding ----
@@ -349,7 +474,7 @@ final class Gateway {
      * answer holds one {@code {"result":...}} line per request, as etcd's gateway streams them
      * before ending the call when the client's body is done.
      */
-    private void keepAlive(HttpServerExchange exchange, byte[] body) {
+    private void keepAlive(Cairn cairn, HttpServerExchange exchange, byte[] body) {
         List<LeaseKeepAliveRequest> requests = new ArrayList<>();
         try {
             for (String object : splitObjects(body)) {
@@ -413,7 +538,7 @@ final class Gateway {
         };
     }
 
-    private void startWatch(HttpServerExchange exchange, byte[] body) {
+    private void startWatch(Cairn cairn, HttpServerExchange exchange, byte[] body) {
         List<WatchRequest> requests = new ArrayList<>();
         try {
             for (String object : splitObjects(body)) {

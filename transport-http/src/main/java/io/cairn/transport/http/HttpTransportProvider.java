@@ -42,7 +42,22 @@ public final class HttpTransportProvider implements TransportProvider {
         if (config.tls().isPresent()) {
             throw new IllegalArgumentException("transport http does not support TLS yet; remove the tls setting");
         }
-        return HttpClientEndpoint.start(cairn, config);
+        return HttpClientEndpoint.start(io.cairn.spi.transport.ClientIdentities.unauthenticated(cairn), config);
+    }
+
+    /**
+     * The gateway's calls act as the user whose token the {@code Authorization} header carries (etcd's
+     * gateway passes it on as the {@code authorization} metadata); the v2 API and the status routes
+     * act as nobody, so they are refused while auth is enabled.
+     */
+    @Override
+    public ClientEndpoint startClientEndpoint(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
+        Objects.requireNonNull(identities, "identities");
+        Objects.requireNonNull(config, "config");
+        if (config.tls().isPresent()) {
+            throw new IllegalArgumentException("transport http does not support TLS yet; remove the tls setting");
+        }
+        return HttpClientEndpoint.start(identities, config);
     }
 
     private static String libraryVersion() {
