@@ -37,6 +37,8 @@ enum Flag {
             "Initial cluster token; the cluster id derives from it and the initial cluster."),
     MAX_REQUEST_BYTES("max-request-bytes", "1572864", "Maximum client request size in bytes the server accepts."),
     MAX_TXN_OPS("max-txn-ops", "128", "Maximum number of operations permitted in a transaction."),
+    MAX_CONCURRENT_STREAMS("max-concurrent-streams", "4294967295",
+            "Maximum concurrent streams that each client gRPC connection can hold open (above 2^31-1: no limit)."),
     STORAGE("storage", "rocksdb", "Storage provider id (see `cairn plugins`)."),
     TRANSPORT("transport", "grpc", "Comma-separated client transport provider ids (see `cairn plugins`)."),
     PEER_TRANSPORT("peer-transport", "grpc", "Transport provider id carrying peer traffic (see `cairn plugins`)."),

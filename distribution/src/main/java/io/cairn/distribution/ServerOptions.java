@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
  * @param authToken etcd's {@code --auth-token}: {@code simple} or {@code jwt,...}
  * @param authTokenTtlSeconds etcd's {@code --auth-token-ttl}, positive
+ * @param maxConcurrentStreams etcd's {@code --max-concurrent-streams}, positive (its default, 2^32-1, as
+ *     {@link Integer#MAX_VALUE}: no limit)
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
         List<URI> advertiseClientUrls,
@@ -51,7 +53,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
         Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls, String authToken,
-        long authTokenTtlSeconds) {
+        long authTokenTtlSeconds, int maxConcurrentStreams) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -215,7 +217,21 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
-                authToken(given, workingDirectory), positiveInt(given, Flag.AUTH_TOKEN_TTL));
+                authToken(given, workingDirectory), positiveInt(given, Flag.AUTH_TOKEN_TTL), maxConcurrentStreams(given));
+    }
+
+    private static int maxConcurrentStreams(Map<Flag, String> given) throws UsageException {
+        String text = value(given, Flag.MAX_CONCURRENT_STREAMS);
+        long streams;
+        try {
+            streams = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(Flag.MAX_CONCURRENT_STREAMS + " must be a positive number, got '" + text + "'");
+        }
+        if (streams <= 0 || streams > 4294967295L) {
+            throw new UsageException(Flag.MAX_CONCURRENT_STREAMS + " must be in [1, 4294967295], got " + text);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, streams);
     }
 
     /** etcd's {@code --auth-token}, with the jwt key paths resolved against the working directory. */

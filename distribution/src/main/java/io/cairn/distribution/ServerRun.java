@@ -121,7 +121,8 @@ final class ServerRun {
                 .initialClusterToken(options.initialClusterToken())
                 .maxRequestBytes(options.maxRequestBytes())
                 .maxTxnOps(options.maxTxnOps())
-                .authTokenTtl(java.time.Duration.ofSeconds(options.authTokenTtlSeconds()));
+                .authTokenTtl(java.time.Duration.ofSeconds(options.authTokenTtlSeconds()))
+                .maxConcurrentStreams(options.maxConcurrentStreams());
         try {
             builder.authToken(options.authToken());
         } catch (IllegalArgumentException e) {
@@ -170,7 +171,7 @@ final class ServerRun {
             return;
         }
         ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, Optional.empty());
+                options.maxConcurrentStreams(), Optional.empty());
         httpEndpoint = http.get().startClientEndpoint(server.clientIdentities(), config);
     }
 

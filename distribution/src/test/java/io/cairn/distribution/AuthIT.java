@@ -57,7 +57,7 @@ class AuthIT {
         etcdctl.fails("etcdserver: permission denied", "--user", "alice:alicepw", "put", "/r/b", "1");
         etcdctl.ok("--user", "alice:alicepw", "get", "/r/b");
         etcdctl.fails("etcdserver: permission denied", "--user", "alice:alicepw", "get", "/r/z");
-        CairnProcess.Result txn = etcdctl.runWithInput("val(\"/other\") = \"x\"\n\nput /app/t 1\n\n",
+        CairnProcess.Result txn = etcdctl.runWithInput("val(\"/other\") = \"x\"\n\nput /app/t 1\n\n\n",
                 "--user", "alice:alicepw", "txn", "--interactive=false");
         assertTrue(txn.exitCode() != 0 && txn.stderr().contains("etcdserver: permission denied"), txn.toString());
         etcdctl.fails("etcdserver: permission denied", "--user", "alice:alicepw", "user", "list");

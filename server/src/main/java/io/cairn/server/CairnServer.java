@@ -456,7 +456,7 @@ public final class CairnServer implements AutoCloseable {
         }
         List<String> transports = b.transports == null ? List.of("grpc") : b.transports;
         ClientEndpointConfig config = new ClientEndpointConfig(b.clientUrls, b.maxRequestBytes,
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, b.clientTls);
+                b.maxConcurrentStreams, b.clientTls);
         for (String id : transports) {
             TransportProvider provider;
             try {
@@ -589,6 +589,7 @@ public final class CairnServer implements AutoCloseable {
         private int maxRequestBytes = ClientEndpointConfig.DEFAULT_MAX_REQUEST_BYTES;
         private int maxTxnOps = KvRequestChecks.DEFAULT_MAX_TXN_OPS;
         private String authToken = "simple";
+        private int maxConcurrentStreams = ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS;
         private java.time.Duration authTokenTtl = java.time.Duration.ofSeconds(300);
         private int passwordIterations = io.cairn.server.auth.Passwords.DEFAULT_ITERATIONS;
         private final Map<String, String> options = new LinkedHashMap<>();
@@ -783,6 +784,15 @@ public final class CairnServer implements AutoCloseable {
             Objects.requireNonNull(spec, "spec");
             this.authToken = spec;
             tokenProvider(); // fail now, naming the option
+            return this;
+        }
+
+        /** etcd's {@code --max-concurrent-streams}: calls one client connection may hold open, default no limit. */
+        public Builder maxConcurrentStreams(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxConcurrentStreams must be positive, got " + max);
+            }
+            this.maxConcurrentStreams = max;
             return this;
         }
 
