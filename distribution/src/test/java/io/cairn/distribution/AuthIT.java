@@ -104,6 +104,8 @@ class AuthIT {
             assertTrue(denied.startsWith("403 ") && denied.contains("etcdserver: permission denied"), denied);
             String bogus = post(server, "/v3/kv/range", "{\"key\":\"" + b64("/app/a") + "\"}", "bogus.1");
             assertTrue(bogus.startsWith("401 ") && bogus.contains("etcdserver: invalid auth token"), bogus);
+            assertTrue(post(server, "/v3/auth/authenticate", "{\"name\":\"alice\",\"password\":\"alicepw\"}", "bogus.1")
+                    .startsWith("200 "), "a stale token does not stop a login");
             String rootLogin = post(server, "/v3/auth/authenticate", "{\"name\":\"root\",\"password\":\"rootpw\"}", null);
             String rootToken = rootLogin.replaceAll("(?s).*\"token\":\"([^\"]+)\".*", "$1");
             assertTrue(post(server, "/v3/auth/user/list", "{}", rootToken).contains("\"users\":[\"alice\",\"root\"]"));

@@ -38,6 +38,12 @@ final class CallerIdentity implements ServerInterceptor {
     static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<Cairn> VIEW = Context.key("cairn-caller-view");
+    /**
+     * Calls etcd serves without reading the caller (no {@code AuthInfoFromCtx}): a stale token
+     * must not stop them, above all Authenticate, which clients call to replace that token.
+     */
+    static final java.util.Set<String> UNCHECKED = java.util.Set.of("etcdserverpb.Auth/Authenticate",
+            "etcdserverpb.Auth/AuthStatus", "etcdserverpb.Maintenance/Status", "etcdserverpb.Cluster/MemberList");
 
     private final ClientIdentities identities;
     private final boolean certificateNames;
@@ -53,8 +59,12 @@ final class CallerIdentity implements ServerInterceptor {
         try {
             view = resolve(call, headers);
         } catch (CairnException refused) {
-            call.close(GrpcErrors.toStatus(refused).getStatus(), new Metadata());
-            return new ServerCall.Listener<>() { };
+            if (UNCHECKED.contains(call.getMethodDescriptor().getFullMethodName())) {
+                view = identities.anonymous();
+            } else {
+                call.close(GrpcErrors.toStatus(refused).getStatus(), new Metadata());
+                return new ServerCall.Listener<>() { };
+            }
         }
         return Contexts.interceptCall(Context.current().withValue(VIEW, view), call, headers, next);
     }
