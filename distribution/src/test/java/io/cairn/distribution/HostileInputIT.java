@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Hostile input against a running server, from a seeded generator: random and mutated protobuf
  * messages in hand-made HTTP/2 frames on the gRPC port (lying length prefixes, compressed flags,
  * truncations), random and malformed JSON on the gateway (invalid base64, enormous numbers,
- * negative limits, deeply nested transactions), and slowloris connections holding the HTTP port
- * meanwhile. Every request must be answered (an error, never a hang) and afterwards the server
+ * negative limits, deeply nested transactions), slowloris connections holding the HTTP port
+ * meanwhile, and thousands of watchers on one watch stream. Every request must be answered (an error, never a hang) and afterwards the server
  * still answers and its data is intact.
  *
  * <p>Budget: {@code -Dcairn.fuzz.iterations} (default 150, CI's), seed {@code -Dcairn.fuzz.seed}
@@ -111,6 +111,29 @@ class HostileInputIT {
         String after = etcdctl.ok("get", "\u0001sentinel/", "--prefix", "-w", "json").replaceAll("\"revision\":\\d+,", "")
                 .replaceAll("\"raft_term\":\\d+", "");
         assertEquals(sentinel, after, "seed=" + SEED + ": the data changed");
+    }
+
+    @Test
+    void thousandsOfWatchersOnOneStreamLeaveTheServerServing() throws Exception {
+        // jetcd multiplexes every watcher of a client onto one gRPC watch stream
+        int watchers = Integer.getInteger("cairn.fuzz.watchers", 2000);
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        List<io.etcd.jetcd.Watch.Watcher> opened = new ArrayList<>();
+        try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(server.clientUrl()).build()) {
+            for (int i = 0; i < watchers; i++) {
+                opened.add(client.getWatchClient().watch(io.etcd.jetcd.ByteSequence.from("w/" + i, StandardCharsets.UTF_8),
+                        io.etcd.jetcd.Watch.listener(response -> created.incrementAndGet())));
+            }
+            etcdctl.ok("put", "w/7", "x");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (created.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(created.get() > 0, "the watcher of w/7 saw its put among " + watchers + " watchers");
+            opened.forEach(io.etcd.jetcd.Watch.Watcher::close);
+        }
+        assertTrue(server.isAlive(), () -> "the server died; stderr:\n" + server.stderr());
+        assertEquals(200, post("/v3/maintenance/status", "{}"));
     }
 
     // ---- gRPC over hand-made HTTP/2 frames --------------------------------------------------------
