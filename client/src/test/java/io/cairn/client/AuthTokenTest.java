@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The client's side of etcd's auth: Authenticate, the {@code token} metadata on every call, and a
- * new token when the server says "invalid auth token". Cairn's server has no auth yet, so the server
- * here is a small gRPC server of etcd's Auth and KV services that records what arrives.
+ * new token when the server says "invalid auth token". The server here is a small gRPC server of
+ * etcd's Auth and KV services that records what arrives ({@link CairnAuthTest} uses Cairn's own auth).
  */
 class AuthTokenTest {
 

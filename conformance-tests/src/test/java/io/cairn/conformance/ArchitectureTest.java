@@ -159,9 +159,10 @@ class ArchitectureTest {
 
     @Test
     void grpcPluginDependsOnItsSpiTheApiAndGrpcOnly() {
-        // javax.net.ssl: the JDK's TLS (java.base), whose key and trust managers reload certificates
+        // javax.net.ssl: the JDK's TLS (java.base), whose key and trust managers reload certificates;
+        // javax.security.auth.x500 (java.base): a client certificate's subject, whose CN is the user
         onlyDependsOn("io.cairn.transport.grpc", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
-                "java..", "javax.net.ssl..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
+                "java..", "javax.net.ssl..", "javax.security.auth.x500..", "io.grpc..", "com.google.protobuf..", "com.google.common..").check(PRODUCTION);
     }
 
     @Test
@@ -187,7 +188,9 @@ class ArchitectureTest {
 
     @Test
     void serverDependsOnTheApiTheSpisAndRaftOnly() {
-        onlyDependsOn("io.cairn.server", "io.cairn.api..", "io.cairn.spi..", "io.cairn.raft..", "java..").check(PRODUCTION);
+        // javax.crypto (java.base): PBKDF2 for the auth store's password hashes
+        onlyDependsOn("io.cairn.server", "io.cairn.api..", "io.cairn.spi..", "io.cairn.raft..", "java..", "javax.crypto..")
+                .check(PRODUCTION);
     }
 
     @Test

@@ -37,6 +37,8 @@ enum Flag {
             "Initial cluster token; the cluster id derives from it and the initial cluster."),
     MAX_REQUEST_BYTES("max-request-bytes", "1572864", "Maximum client request size in bytes the server accepts."),
     MAX_TXN_OPS("max-txn-ops", "128", "Maximum number of operations permitted in a transaction."),
+    MAX_CONCURRENT_STREAMS("max-concurrent-streams", "4294967295",
+            "Maximum concurrent streams that each client gRPC connection can hold open (above 2^31-1: no limit)."),
     STORAGE("storage", "rocksdb", "Storage provider id (see `cairn plugins`)."),
     TRANSPORT("transport", "grpc", "Comma-separated client transport provider ids (see `cairn plugins`)."),
     PEER_TRANSPORT("peer-transport", "grpc", "Transport provider id carrying peer traffic (see `cairn plugins`)."),
@@ -53,6 +55,9 @@ enum Flag {
     PEER_TRUSTED_CA_FILE("peer-trusted-ca-file", "", "Path to the peer server TLS trusted CA file (PEM)."),
     PEER_CLIENT_CERT_AUTH("peer-client-cert-auth", "false",
             "Enable peer client cert authentication (needs --peer-trusted-ca-file)."),
+    AUTH_TOKEN("auth-token", "simple", "Specify auth token type and options: simple, or"
+            + " jwt,pub-key=<pem>,priv-key=<pem>,sign-method=RS256|ES256|...,ttl=5m."),
+    AUTH_TOKEN_TTL("auth-token-ttl", "300", "The lifetime in seconds of an unused simple auth token."),
     TLS_MIN_VERSION("tls-min-version", "TLS1.2", "Minimum TLS version supported: TLS1.2 or TLS1.3."),
     QUOTA_BACKEND_BYTES("quota-backend-bytes", "0",
             "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB; negative: no quota)."),

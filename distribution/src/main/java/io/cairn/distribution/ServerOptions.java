@@ -44,6 +44,10 @@ import java.util.regex.Pattern;
  * @param faultInjectionFile tests only: the file polled for peer faults, or null
  * @param maintenance the backend quota and auto-compaction
  * @param log the log level and format ({@code --log-level}, {@code --log-format})
+ * @param authToken etcd's {@code --auth-token}: {@code simple} or {@code jwt,...}
+ * @param authTokenTtlSeconds etcd's {@code --auth-token-ttl}, positive
+ * @param maxConcurrentStreams etcd's {@code --max-concurrent-streams}, positive (its default, 2^32-1, as
+ *     {@link Integer#MAX_VALUE}: no limit)
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
         List<URI> advertiseClientUrls,
@@ -51,7 +55,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
         Path faultInjectionFile, Optional<TlsConfig> clientTls, Optional<TlsConfig> peerTls,
-        MaintenanceOptions maintenance, LogSetup.Settings log) {
+        MaintenanceOptions maintenance, LogSetup.Settings log, String authToken,
+        long authTokenTtlSeconds, int maxConcurrentStreams) {
 
     /** etcd's {@code --initial-cluster-state}. */
     enum ClusterState { NEW, EXISTING }
@@ -310,7 +315,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
-                MaintenanceOptions.fromFlags(given), logSettings(given));
+                MaintenanceOptions.fromFlags(given), logSettings(given),
+                authToken(given, workingDirectory), positiveInt(given, Flag.AUTH_TOKEN_TTL), maxConcurrentStreams(given));
     }
 
     /** {@code --log-level} (etcd's names) and {@code --log-format}. */
@@ -331,6 +337,39 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
                     + value(given, Flag.LOG_FORMAT) + "'");
         };
         return new LogSetup.Settings(level, format);
+    }
+
+    private static int maxConcurrentStreams(Map<Flag, String> given) throws UsageException {
+        String text = value(given, Flag.MAX_CONCURRENT_STREAMS);
+        long streams;
+        try {
+            streams = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new UsageException(Flag.MAX_CONCURRENT_STREAMS + " must be a positive number, got '" + text + "'");
+        }
+        if (streams <= 0 || streams > 4294967295L) {
+            throw new UsageException(Flag.MAX_CONCURRENT_STREAMS + " must be in [1, 4294967295], got " + text);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, streams);
+    }
+
+    /** etcd's {@code --auth-token}, with the jwt key paths resolved against the working directory. */
+    private static String authToken(Map<Flag, String> given, Path workingDirectory) throws UsageException {
+        String spec = value(given, Flag.AUTH_TOKEN);
+        String[] parts = spec.split(",", -1);
+        if (!parts[0].equals("simple") && !parts[0].equals("jwt")) {
+            throw new UsageException(Flag.AUTH_TOKEN + " must be simple or jwt,..., got '" + spec + "'");
+        }
+        StringBuilder resolved = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i];
+            if (part.startsWith("pub-key=") || part.startsWith("priv-key=")) {
+                int eq = part.indexOf('=');
+                part = part.substring(0, eq + 1) + workingDirectory.resolve(part.substring(eq + 1)).toAbsolutePath().normalize();
+            }
+            resolved.append(',').append(part);
+        }
+        return resolved.toString();
     }
 
     /**

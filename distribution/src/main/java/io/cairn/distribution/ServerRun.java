@@ -141,7 +141,14 @@ final class ServerRun {
                 .maxRequestBytes(options.maxRequestBytes())
                 .maxTxnOps(options.maxTxnOps())
                 .quotaBackendBytes(options.maintenance().quotaBackendBytes())
-                .autoCompaction(options.maintenance().autoCompaction());
+                .autoCompaction(options.maintenance().autoCompaction())
+                .authTokenTtl(java.time.Duration.ofSeconds(options.authTokenTtlSeconds()))
+                .maxConcurrentStreams(options.maxConcurrentStreams());
+        try {
+            builder.authToken(options.authToken());
+        } catch (IllegalArgumentException e) {
+            throw new CairnServer.StartException("--auth-token: " + e.getMessage(), e);
+        }
         if (!options.advertiseClientUrls().isEmpty()) {
             builder.advertiseClientUrls(options.advertiseClientUrls());
         }
@@ -185,8 +192,8 @@ final class ServerRun {
             return;
         }
         ClientEndpointConfig config = new ClientEndpointConfig(options.listenClientHttpUrls(), options.maxRequestBytes(),
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, options.clientTls());
-        httpEndpoint = http.get().startClientEndpoint(server.client(), config);
+                options.maxConcurrentStreams(), options.clientTls());
+        httpEndpoint = http.get().startClientEndpoint(server.clientIdentities(), config);
     }
 
     private String readyLine() {

@@ -43,6 +43,26 @@ class ServerOptionsTest {
     }
 
     @Test
+    void authAndStreamFlagsTakeEtcdsNamesAndDefaults() throws UsageException {
+        ServerOptions defaults = options();
+        assertEquals("simple", defaults.authToken());
+        assertEquals(300, defaults.authTokenTtlSeconds());
+        assertEquals(Integer.MAX_VALUE, defaults.maxConcurrentStreams(), "etcd's 2^32-1: no limit");
+        ServerOptions given = options("--auth-token", "jwt,pub-key=keys/a.pub,priv-key=/abs/a.key,sign-method=ES256,ttl=10m",
+                "--auth-token-ttl", "60", "--max-concurrent-streams", "100");
+        assertEquals("jwt,pub-key=/work/here/keys/a.pub,priv-key=/abs/a.key,sign-method=ES256,ttl=10m", given.authToken(),
+                "key paths resolve against the working directory");
+        assertEquals(60, given.authTokenTtlSeconds());
+        assertEquals(100, given.maxConcurrentStreams());
+        UsageException bad = assertThrows(UsageException.class,
+                () -> ServerOptions.parse(List.of("--auth-token", "oauth"), CWD));
+        assertTrue(bad.getMessage().contains("--auth-token"), bad.getMessage());
+        UsageException streams = assertThrows(UsageException.class,
+                () -> ServerOptions.parse(List.of("--max-concurrent-streams", "0"), CWD));
+        assertTrue(streams.getMessage().contains("--max-concurrent-streams"), streams.getMessage());
+    }
+
+    @Test
     void etcdsOneMemberCommandLineIsAccepted() throws UsageException {
         ServerOptions options = options("--name", "n1", "--data-dir=/var/lib/n1", "--listen-client-urls",
                 "http://127.0.0.1:2379,http://10.0.0.1:2379", "--advertise-client-urls", "http://10.0.0.1:2379",

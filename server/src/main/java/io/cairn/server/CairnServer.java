@@ -79,6 +79,7 @@ public final class CairnServer implements AutoCloseable {
         keyspaces.addAll(Lessor.KEYSPACES);
         keyspaces.addAll(MemberTable.KEYSPACES);
         keyspaces.addAll(AlarmTable.KEYSPACES);
+        keyspaces.addAll(io.cairn.server.auth.AuthStore.KEYSPACES);
         STATE_KEYSPACES = Set.copyOf(keyspaces);
     }
     /** etcd: 1.5 election timeouts, rounded up to seconds. */
@@ -102,6 +103,8 @@ public final class CairnServer implements AutoCloseable {
     private final String token;
     private final AlarmTable alarms;
     private final AutoCompactor autoCompactor;
+    private final io.cairn.server.auth.AuthStore authStore;
+    private final ExecutorService hashing;
     private volatile boolean closed;
 
     /** Starts a member's peer endpoint: a transport's, or an in-memory one in tests. */
@@ -137,6 +140,8 @@ public final class CairnServer implements AutoCloseable {
         this.lessor = Lessor.open(stateBackend, MIN_LEASE_TTL_SECONDS);
         this.members = MemberTable.open(stateBackend);
         this.alarms = AlarmTable.open(stateBackend);
+        this.authStore = io.cairn.server.auth.AuthStore.open(stateBackend, b.tokenProvider());
+        this.hashing = hashingExecutor();
         List<Long> initialVoters = new ArrayList<>();
         if (fresh && b.initialClusterState == InitialClusterState.NEW) {
             List<Member> initial = new ArrayList<>();
@@ -184,8 +189,10 @@ public final class CairnServer implements AutoCloseable {
         nodeRef[0] = node;
         node.alarms(alarms);
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
+        node.authStore(authStore);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
-                b.maxTxnOps, b.maxRequestBytes, () -> watchHub.openStream(() -> cairn().header()), members, token, alarms);
+                b.maxTxnOps, b.maxRequestBytes, admission -> watchHub.openStream(() -> cairn().header(), admission),
+                members, token, alarms, authStore, hashing, b.passwordIterations);
         cairn.localMaintenance().quotaBytes(b.quotaBackendBytes);
         this.autoCompactor = new AutoCompactor(b.autoCompaction, store, cairn.kv(), node::isLeader);
         if (b.needsPeers()) {
@@ -222,6 +229,7 @@ public final class CairnServer implements AutoCloseable {
         lessor.reload(stateBackend);
         members.reload(stateBackend);
         alarms.reload(stateBackend);
+        authStore.reload(stateBackend);
         peers.removeIncomingExcept(-1);
         // the snapshot carries the whole MVCC history: watchers behind it catch up from storage
         watchHub.onRestored(store.currentRevision());
@@ -279,9 +287,58 @@ public final class CairnServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** The in-process API: no socket, no serialisation. Closing it does not close the server. */
+    /**
+     * The in-process API: no socket, no serialisation. Closing it does not close the server. It acts
+     * for the embedding code, which auth does not check; {@link #clientAs} acts as a user.
+     */
     public Cairn client() {
         return cairn;
+    }
+
+    /**
+     * The in-process API acting as {@code user}, checked by auth like a remote client authenticated
+     * as that user (nothing is checked while auth is disabled).
+     */
+    public Cairn clientAs(String user) {
+        Objects.requireNonNull(user, "user");
+        return cairn.as(new io.cairn.server.auth.Caller(user, io.cairn.server.auth.Caller.CURRENT));
+    }
+
+    /**
+     * The views client endpoints serve calls on, by their credentials (etcd's auth): for a transport
+     * started outside this server, as {@code cairn} starts its HTTP endpoint.
+     */
+    public io.cairn.spi.transport.ClientIdentities clientIdentities() {
+        return identities;
+    }
+
+    private final io.cairn.spi.transport.ClientIdentities identities = new io.cairn.spi.transport.ClientIdentities() {
+        @Override
+        public Cairn anonymous() {
+            return cairn.as(new io.cairn.server.auth.Caller("", io.cairn.server.auth.Caller.CURRENT));
+        }
+
+        @Override
+        public Cairn forToken(String token) {
+            Objects.requireNonNull(token, "token");
+            return cairn.as(authStore.callerOf(token)
+                    .orElseThrow(() -> new io.cairn.api.CairnException(io.cairn.api.ErrorCode.INVALID_AUTH_TOKEN)));
+        }
+
+        @Override
+        public Cairn forCertificateCommonName(String commonName) {
+            Objects.requireNonNull(commonName, "commonName");
+            return cairn.as(new io.cairn.server.auth.Caller(commonName, io.cairn.server.auth.Caller.CURRENT));
+        }
+    };
+
+    private static ExecutorService hashingExecutor() {
+        AtomicInteger counter = new AtomicInteger();
+        return Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "cairn-auth-hash-" + counter.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The bound client URLs (real ports when port 0 was asked), in the order given; empty when embedded only. */
@@ -380,6 +437,7 @@ public final class CairnServer implements AutoCloseable {
             stateBackend.close();
             raftBackend.close();
             completions.shutdown();
+            hashing.shutdown();
         }
     }
 
@@ -399,6 +457,7 @@ public final class CairnServer implements AutoCloseable {
         stateBackend.close();
         raftBackend.close();
         completions.shutdown();
+        hashing.shutdown();
     }
 
     private void closePeers() {
@@ -417,7 +476,7 @@ public final class CairnServer implements AutoCloseable {
         }
         List<String> transports = b.transports == null ? List.of("grpc") : b.transports;
         ClientEndpointConfig config = new ClientEndpointConfig(b.clientUrls, b.maxRequestBytes,
-                ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS, b.clientTls);
+                b.maxConcurrentStreams, b.clientTls);
         for (String id : transports) {
             TransportProvider provider;
             try {
@@ -426,7 +485,7 @@ public final class CairnServer implements AutoCloseable {
                 throw new StartException(e.getMessage(), e);
             }
             try {
-                endpoints.add(provider.startClientEndpoint(cairn, config));
+                endpoints.add(provider.startClientEndpoint(identities, config));
             } catch (RuntimeException e) {
                 throw new StartException("cannot start the " + id + " client endpoint on " + b.clientUrls + ": "
                         + e.getMessage(), e);
@@ -549,6 +608,10 @@ public final class CairnServer implements AutoCloseable {
         private Path faultInjectionFile;
         private int maxRequestBytes = ClientEndpointConfig.DEFAULT_MAX_REQUEST_BYTES;
         private int maxTxnOps = KvRequestChecks.DEFAULT_MAX_TXN_OPS;
+        private String authToken = "simple";
+        private int maxConcurrentStreams = ClientEndpointConfig.DEFAULT_MAX_CONCURRENT_STREAMS;
+        private java.time.Duration authTokenTtl = java.time.Duration.ofSeconds(300);
+        private int passwordIterations = io.cairn.server.auth.Passwords.DEFAULT_ITERATIONS;
         private final Map<String, String> options = new LinkedHashMap<>();
         private long quotaBackendBytes;
         private AutoCompaction autoCompaction = AutoCompaction.OFF;
@@ -746,6 +809,74 @@ public final class CairnServer implements AutoCloseable {
             }
             this.maxTxnOps = max;
             return this;
+        }
+
+        /**
+         * etcd's {@code --auth-token}: {@code simple} (default) or
+         * {@code jwt,pub-key=<pem>,priv-key=<pem>,sign-method=RS256|ES256|...,ttl=5m}.
+         *
+         * @throws IllegalArgumentException naming what is wrong (checked here: files, keys, options)
+         */
+        public Builder authToken(String spec) {
+            Objects.requireNonNull(spec, "spec");
+            this.authToken = spec;
+            tokenProvider(); // fail now, naming the option
+            return this;
+        }
+
+        /** etcd's {@code --max-concurrent-streams}: calls one client connection may hold open, default no limit. */
+        public Builder maxConcurrentStreams(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxConcurrentStreams must be positive, got " + max);
+            }
+            this.maxConcurrentStreams = max;
+            return this;
+        }
+
+        /** etcd's {@code --auth-token-ttl}: how long an unused simple token lives, default 300 s. */
+        public Builder authTokenTtl(java.time.Duration ttl) {
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("authTokenTtl must be positive, got " + ttl);
+            }
+            this.authTokenTtl = ttl;
+            return this;
+        }
+
+        /**
+         * PBKDF2 iterations for new password hashes (etcd's {@code --bcrypt-cost} in spirit),
+         * default {@link io.cairn.server.auth.Passwords#DEFAULT_ITERATIONS}; tests may lower it.
+         */
+        public Builder passwordIterations(int iterations) {
+            if (iterations < 1000) {
+                throw new IllegalArgumentException("passwordIterations must be at least 1000, got " + iterations);
+            }
+            this.passwordIterations = iterations;
+            return this;
+        }
+
+        io.cairn.server.auth.TokenProvider tokenProvider() {
+            String[] parts = authToken.split(",");
+            switch (parts[0]) {
+                case "simple" -> {
+                    if (parts.length > 1) {
+                        throw new IllegalArgumentException("--auth-token simple takes no options, got " + authToken);
+                    }
+                    return new io.cairn.server.auth.SimpleTokens(authTokenTtl.toNanos(), System::nanoTime);
+                }
+                case "jwt" -> {
+                    Map<String, String> jwtOptions = new LinkedHashMap<>();
+                    for (int i = 1; i < parts.length; i++) {
+                        int eq = parts[i].indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--auth-token jwt option " + parts[i] + " is not name=value");
+                        }
+                        jwtOptions.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+                    }
+                    return io.cairn.server.auth.JwtTokens.fromOptions(jwtOptions,
+                            () -> System.currentTimeMillis() / 1000);
+                }
+                default -> throw new IllegalArgumentException("unknown --auth-token " + parts[0] + " (simple, jwt)");
+            }
         }
 
         /** A storage option ({@code rocksdb.*}, {@code xodus.*}), passed to both backends. */

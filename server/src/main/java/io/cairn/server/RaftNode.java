@@ -763,13 +763,69 @@ final class RaftNode implements AutoCloseable {
         CairnException error = null;
         try {
             AlarmTable alarmTable = alarms;
-            if (alarmTable != null && alarmTable.isRaised(AlarmType.NOSPACE) && cappedByNoSpace(logRequest.request())) {
-                // etcd's capped applier: with NOSPACE raised, nothing that takes space is applied
+            Object request = logRequest.request();
+            Object unguarded = request instanceof RequestCodec.Guarded guarded ? guarded.request() : request;
+            if (alarmTable != null && alarmTable.isRaised(AlarmType.NOSPACE) && cappedByNoSpace(unguarded)) {
+                // etcd's capped applier (outside its auth applier): with NOSPACE raised, nothing that takes space is applied
                 store.recordApplied(index);
                 throw new CairnException(ErrorCode.NO_SPACE);
             }
-            response = switch (logRequest.request()) {
+            response = applyOne(index, logRequest.request());
+        } catch (CairnException rejected) {
+            // etcd's rejections are deterministic: the entry still counts as applied (the store recorded it)
+            response = null;
+            error = rejected;
+        }
+        appliedProposals.incrementAndGet();
+        proposedInTerm.remove(logRequest.requestId());
+        CompletableFuture<Object> future = logRequest.requestId() == 0 ? null : pending.remove(logRequest.requestId());
+        if (future != null) {
+            Object answer = response;
+            CairnException failed = error;
+            completions.execute(() -> {
+                if (failed != null) {
+                    future.completeExceptionally(failed);
+                } else {
+                    future.complete(answer);
+                }
+            });
+        }
+    }
+
+    private Object applyOne(long index, Object request) {
+        return switch (request) {
+                case RequestCodec.Guarded guarded -> {
+                    io.cairn.server.auth.AuthState auth = authStore().state();
+                    if (auth.enabled() && guarded.authRevision() < auth.revision()) {
+                        // the auth store changed after the proposer checked the caller's permission
+                        store.recordApplied(index);
+                        throw new CairnException(ErrorCode.AUTH_OLD_REVISION);
+                    }
+                    yield applyOne(index, guarded.request());
+                }
+                case io.cairn.server.auth.AuthChange.SimpleToken token -> {
+                    store.recordApplied(index);
+                    authStore().recordToken(token);
+                    yield Boolean.TRUE;
+                }
                 case AlarmRequest alarm -> applyAlarm(index, alarm);
+                case io.cairn.server.auth.AuthChange change -> {
+                    io.cairn.server.auth.AuthStore auth = authStore();
+                    io.cairn.server.auth.AuthState next;
+                    try {
+                        next = auth.state().apply(change);
+                    } catch (CairnException refused) {
+                        store.recordApplied(index);
+                        throw refused;
+                    }
+                    if (next == auth.state()) {
+                        store.recordApplied(index); // etcd's no-ops: enabling twice, granting a role twice
+                    } else {
+                        store.recordApplied(index, batch -> io.cairn.server.auth.AuthStore.write(batch, next));
+                        auth.commit(change, next);
+                    }
+                    yield Boolean.TRUE;
+                }
                 case PutRequest put -> events(store.applyPut(index, put));
                 case DeleteRangeRequest delete -> events(store.applyDeleteRange(index, delete));
                 case TxnRequest txn -> events(store.applyTxn(index, txn));
@@ -792,27 +848,23 @@ final class RaftNode implements AutoCloseable {
                 case RequestCodec.MemberPeerUpdate update -> applyMemberChange(index, update.id(),
                         m -> new Member(m.id(), m.name(), update.peerUrls(), m.clientUrls(), m.learner()));
                 default -> throw new IllegalStateException("entry " + index + " holds an unknown request "
-                        + logRequest.request().getClass().getName());
+                        + request.getClass().getName());
             };
-        } catch (CairnException rejected) {
-            // etcd's rejections are deterministic: the entry still counts as applied (the store recorded it)
-            response = null;
-            error = rejected;
+    }
+
+    private volatile io.cairn.server.auth.AuthStore authStore;
+
+    /** Sets the auth store the apply changes (before the loop starts). */
+    void authStore(io.cairn.server.auth.AuthStore auth) {
+        this.authStore = auth;
+    }
+
+    private io.cairn.server.auth.AuthStore authStore() {
+        io.cairn.server.auth.AuthStore auth = authStore;
+        if (auth == null) {
+            throw new IllegalStateException("an auth entry, but this node has no auth store");
         }
-        appliedProposals.incrementAndGet();
-        proposedInTerm.remove(logRequest.requestId());
-        CompletableFuture<Object> future = logRequest.requestId() == 0 ? null : pending.remove(logRequest.requestId());
-        if (future != null) {
-            Object answer = response;
-            CairnException failed = error;
-            completions.execute(() -> {
-                if (failed != null) {
-                    future.completeExceptionally(failed);
-                } else {
-                    future.complete(answer);
-                }
-            });
-        }
+        return auth;
     }
 
     /** Put, a transaction with a put anywhere in it, lease grant: what etcd refuses while NOSPACE is raised. */

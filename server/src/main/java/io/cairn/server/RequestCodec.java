@@ -12,6 +12,8 @@ import io.cairn.api.lease.LeaseGrantRequest;
 import io.cairn.api.lease.LeaseRevokeRequest;
 import io.cairn.api.maintenance.AlarmRequest;
 import io.cairn.api.maintenance.AlarmType;
+import io.cairn.api.auth.Permission;
+import io.cairn.server.auth.AuthChange;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,26 @@ final class RequestCodec {
         }
     }
 
+    /**
+     * A request checked against the auth store at auth revision {@code authRevision} by the member
+     * that proposed it: applied only if auth is off or the store has not changed since (etcd's
+     * {@code RequestHeader.auth_revision}), else refused with "revision of auth store is old".
+     */
+    record Guarded(long authRevision, Object request) {
+        Guarded {
+            Objects.requireNonNull(request, "request");
+            if (request instanceof Guarded) {
+                throw new IllegalArgumentException("a guarded request inside another");
+            }
+        }
+    }
+
+    // 11 is ALARM (maintenance)
+    private static final int AUTH = 12, GUARDED = 13;
+    private static final int AUTH_ENABLE = 1, AUTH_DISABLE = 2, USER_ADD = 3, USER_DELETE = 4, USER_PASSWORD = 5,
+            USER_GRANT = 6, USER_REVOKE = 7, ROLE_ADD = 8, ROLE_DELETE = 9, ROLE_GRANT = 10, ROLE_REVOKE = 11,
+            SIMPLE_TOKEN = 12;
+
     private static final int PUT = 1, DELETE_RANGE = 2, TXN = 3, RANGE = 4, COMPACTION = 5, LEASE_GRANT = 6,
             LEASE_REVOKE = 7, LEASE_CHECKPOINT = 8,
             MEMBER_ATTRIBUTES = 9, MEMBER_PEER_UPDATE = 10, ALARM = 11;
@@ -79,7 +101,13 @@ final class RequestCodec {
     private static void write(Writer w, long requestId, Object request) {
         w.write(VERSION);
         w.varint(requestId);
+        body(w, request);
+    }
+
+    private static void body(Writer w, Object request) {
         switch (request) {
+            case Guarded g -> { w.write(GUARDED); w.varint(g.authRevision()); body(w, g.request()); }
+            case AuthChange a -> { w.write(AUTH); auth(w, a); }
             case PutRequest p -> { w.write(PUT); put(w, p); }
             case DeleteRangeRequest d -> { w.write(DELETE_RANGE); deleteRange(w, d); }
             case TxnRequest t -> { w.write(TXN); txn(w, t); }
@@ -108,8 +136,22 @@ final class RequestCodec {
             throw new IllegalArgumentException("request of unknown version " + version + " (this build reads " + VERSION + ")");
         }
         long requestId = r.varint();
+        Object request = readBody(r, true);
+        r.end();
+        return new LogRequest(requestId, request);
+    }
+
+    private static Object readBody(Reader r, boolean guardAllowed) {
         int tag = r.u8();
-        Object request = switch (tag) {
+        return switch (tag) {
+            case GUARDED -> {
+                if (!guardAllowed) {
+                    throw r.error("a guarded request inside another");
+                }
+                long revision = r.varint();
+                yield new Guarded(revision, readBody(r, false));
+            }
+            case AUTH -> readAuth(r);
             case PUT -> readPut(r);
             case DELETE_RANGE -> readDeleteRange(r);
             case TXN -> readTxn(r, 0);
@@ -137,8 +179,77 @@ final class RequestCodec {
             }
             default -> throw r.error("unknown request tag " + tag);
         };
-        r.end();
-        return new LogRequest(requestId, request);
+    }
+
+    private static void auth(Writer w, AuthChange change) {
+        switch (change) {
+            case AuthChange.Enable e -> w.write(AUTH_ENABLE);
+            case AuthChange.Disable d -> w.write(AUTH_DISABLE);
+            case AuthChange.UserAdd u -> { w.write(USER_ADD); string(w, u.name()); string(w, u.passwordHash()); w.bool(u.noPassword()); }
+            case AuthChange.UserDelete u -> { w.write(USER_DELETE); string(w, u.name()); }
+            case AuthChange.UserChangePassword u -> { w.write(USER_PASSWORD); string(w, u.name()); string(w, u.passwordHash()); }
+            case AuthChange.UserGrantRole u -> { w.write(USER_GRANT); string(w, u.user()); string(w, u.role()); }
+            case AuthChange.UserRevokeRole u -> { w.write(USER_REVOKE); string(w, u.user()); string(w, u.role()); }
+            case AuthChange.RoleAdd a -> { w.write(ROLE_ADD); string(w, a.name()); }
+            case AuthChange.RoleDelete d -> { w.write(ROLE_DELETE); string(w, d.name()); }
+            case AuthChange.RoleGrantPermission g -> {
+                w.write(ROLE_GRANT);
+                string(w, g.role());
+                w.write(g.permission().permType().ordinal());
+                w.bytes(g.permission().key());
+                w.bytes(g.permission().rangeEnd());
+            }
+            case AuthChange.RoleRevokePermission v -> { w.write(ROLE_REVOKE); string(w, v.role()); w.bytes(v.key()); w.bytes(v.rangeEnd()); }
+            case AuthChange.SimpleToken t -> { w.write(SIMPLE_TOKEN); string(w, t.user()); string(w, t.token()); }
+        }
+    }
+
+    private static AuthChange readAuth(Reader r) {
+        int kind = r.u8();
+        return switch (kind) {
+            case AUTH_ENABLE -> new AuthChange.Enable();
+            case AUTH_DISABLE -> new AuthChange.Disable();
+            case USER_ADD -> {
+                String name = r.bytes().toUtf8();
+                String hash = r.bytes().toUtf8();
+                yield new AuthChange.UserAdd(name, hash, r.bool());
+            }
+            case USER_DELETE -> new AuthChange.UserDelete(r.bytes().toUtf8());
+            case USER_PASSWORD -> {
+                String name = r.bytes().toUtf8();
+                yield new AuthChange.UserChangePassword(name, r.bytes().toUtf8());
+            }
+            case USER_GRANT -> {
+                String user = r.bytes().toUtf8();
+                yield new AuthChange.UserGrantRole(user, r.bytes().toUtf8());
+            }
+            case USER_REVOKE -> {
+                String user = r.bytes().toUtf8();
+                yield new AuthChange.UserRevokeRole(user, r.bytes().toUtf8());
+            }
+            case ROLE_ADD -> new AuthChange.RoleAdd(r.bytes().toUtf8());
+            case ROLE_DELETE -> new AuthChange.RoleDelete(r.bytes().toUtf8());
+            case ROLE_GRANT -> {
+                String role = r.bytes().toUtf8();
+                Permission.Type type = r.enumValue(Permission.Type.values());
+                Bytes key = r.bytes();
+                yield new AuthChange.RoleGrantPermission(role, new Permission(type, key, r.bytes()));
+            }
+            case ROLE_REVOKE -> {
+                String role = r.bytes().toUtf8();
+                Bytes key = r.bytes();
+                yield new AuthChange.RoleRevokePermission(role, key, r.bytes());
+            }
+            case SIMPLE_TOKEN -> {
+                String user = r.bytes().toUtf8();
+                yield new AuthChange.SimpleToken(user, r.bytes().toUtf8());
+            }
+            default -> throw r.error("unknown auth change " + kind);
+        };
+    }
+
+    private static void string(Writer w, String s) {
+        w.bytes(Bytes.fromUtf8(s));
     }
 
     // ---- writing ------------------------------------------------------------------------------

@@ -46,7 +46,20 @@ class RequestCodecTest {
                 new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.ACTIVATE,
                         Long.MAX_VALUE, io.cairn.api.maintenance.AlarmType.NOSPACE),
                 new io.cairn.api.maintenance.AlarmRequest(io.cairn.api.maintenance.AlarmRequest.Action.DEACTIVATE, 0,
-                        io.cairn.api.maintenance.AlarmType.NONE));
+                        io.cairn.api.maintenance.AlarmType.NONE),
+                new RequestCodec.Guarded(17, PutRequest.of(b("g"), b("1"))),
+                new RequestCodec.Guarded(3, new io.cairn.server.auth.AuthChange.UserAdd("u", "pbkdf2-sha256$1$AA$BB", false)),
+                new io.cairn.server.auth.AuthChange.Enable(), new io.cairn.server.auth.AuthChange.Disable(),
+                new io.cairn.server.auth.AuthChange.UserAdd("nopw", "", true),
+                new io.cairn.server.auth.AuthChange.UserDelete("u"),
+                new io.cairn.server.auth.AuthChange.UserChangePassword("u", "h"),
+                new io.cairn.server.auth.AuthChange.UserGrantRole("u", "r"),
+                new io.cairn.server.auth.AuthChange.UserRevokeRole("u", "r"),
+                new io.cairn.server.auth.AuthChange.RoleAdd("r"), new io.cairn.server.auth.AuthChange.RoleDelete("r"),
+                new io.cairn.server.auth.AuthChange.RoleGrantPermission("r", new io.cairn.api.auth.Permission(
+                        io.cairn.api.auth.Permission.Type.READWRITE, b("a"), Bytes.NUL)),
+                new io.cairn.server.auth.AuthChange.RoleRevokePermission("r", b("a"), b("b")),
+                new io.cairn.server.auth.AuthChange.SimpleToken("u", "tok.1"));
     }
 
     @ParameterizedTest
@@ -61,6 +74,15 @@ class RequestCodecTest {
             byte[] truncated = Arrays.copyOf(data, cut);
             assertThrows(IllegalArgumentException.class, () -> RequestCodec.decode(truncated), "cut at " + cut);
         }
+    }
+
+    @Test
+    void tagsStayWhereTheLogHasThem() {
+        // entries already in logs decode by these numbers: ALARM 11 came first, auth took 12 and 13
+        assertEquals(11, RequestCodec.encode(0, new io.cairn.api.maintenance.AlarmRequest(
+                io.cairn.api.maintenance.AlarmRequest.Action.GET, 0, io.cairn.api.maintenance.AlarmType.NONE))[2]);
+        assertEquals(12, RequestCodec.encode(0, new io.cairn.server.auth.AuthChange.Enable())[2]);
+        assertEquals(13, RequestCodec.encode(0, new RequestCodec.Guarded(1, new LeaseRevokeRequest(3)))[2]);
     }
 
     @Test

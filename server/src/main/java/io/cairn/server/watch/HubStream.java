@@ -36,6 +36,9 @@ final class HubStream implements WatchStream {
     static final String EMPTY_RANGE = "mvcc: watcher range is empty";
     static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
 
+    /** Null to admit a watcher, or the reason it is refused. */
+    private final java.util.function.Function<WatchCreateRequest, String> admission;
+
     private sealed interface Command permits Create, Cancel, Progress {
     }
 
@@ -126,9 +129,11 @@ final class HubStream implements WatchStream {
         }
     };
 
-    HubStream(WatchHub hub, Supplier<ResponseHeader> headers) {
+    HubStream(WatchHub hub, Supplier<ResponseHeader> headers,
+            java.util.function.Function<WatchCreateRequest, String> admission) {
         this.hub = hub;
         this.headers = headers;
+        this.admission = admission;
     }
 
     // ---- WatchStream ---------------------------------------------------------------------
@@ -301,6 +306,12 @@ final class HubStream implements WatchStream {
 
     private void handleCreate(WatchCreateRequest request) {
         long newest = hub.latestRevision();
+        String refused = admission.apply(request);
+        if (refused != null) {
+            // etcd: created and canceled at once, with the reason (permission denied)
+            outbox.add(response(newest, request.watchId(), true, true, 0, refused, false, List.of()));
+            return;
+        }
         Bytes end = request.rangeEnd();
         if (!end.isEmpty() && !end.equals(Bytes.NUL) && request.key().compareTo(end) >= 0) {
             outbox.add(response(newest, -1, true, true, 0, EMPTY_RANGE, false, List.of()));

@@ -293,11 +293,25 @@ public final class WatchHub implements AutoCloseable {
      * @throws IllegalStateException if the hub is closed
      */
     public WatchStream openStream(Supplier<ResponseHeader> headers) {
+        return openStream(headers, request -> null);
+    }
+
+    /**
+     * A new watch stream as {@link #openStream(Supplier)}, whose watchers are admitted by
+     * {@code admission} when their create request is handled: it returns null to admit, or the
+     * cancel reason of a created-and-canceled answer (etcd's answer to a watch the caller may not
+     * read). It runs on a delivery thread and must not block.
+     *
+     * @throws IllegalStateException if the hub is closed
+     */
+    public WatchStream openStream(Supplier<ResponseHeader> headers,
+            java.util.function.Function<io.cairn.api.watch.WatchCreateRequest, String> admission) {
         Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(admission, "admission");
         if (closed) {
             throw new IllegalStateException("the watch hub is closed");
         }
-        HubStream stream = new HubStream(this, headers);
+        HubStream stream = new HubStream(this, headers, admission);
         streams.add(stream);
         if (closed) {
             streams.remove(stream);

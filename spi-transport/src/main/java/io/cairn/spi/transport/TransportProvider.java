@@ -54,6 +54,21 @@ public interface TransportProvider {
     ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config);
 
     /**
+     * Starts serving clients as {@link #startClientEndpoint(Cairn, ClientEndpointConfig)} does, each
+     * call on the view of {@code identities} its credentials name (etcd's auth): a token, else a
+     * verified client certificate's common name when {@code config} asks for client certificates,
+     * else {@link ClientIdentities#anonymous()}. A call with a token the server refuses fails with
+     * etcd's "invalid auth token".
+     *
+     * <p>The default, for a transport that reads no credentials, serves every call on
+     * {@link ClientIdentities#anonymous()} (which the server refuses while auth is enabled).
+     * Ownership, blocking and failures as {@link #startClientEndpoint(Cairn, ClientEndpointConfig)}.
+     */
+    default ClientEndpoint startClientEndpoint(ClientIdentities identities, ClientEndpointConfig config) {
+        return startClientEndpoint(identities.anonymous(), config);
+    }
+
+    /**
      * Whether this transport carries peer traffic ({@link #startPeerEndpoint} works). The default,
      * for a client-only transport, is false.
      */

@@ -43,10 +43,7 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * etcd's {@code etcdserverpb.Auth} service on {@link Cairn#auth()}.
- *
- * <p>TODO(grpcsvc): the {@code token} metadata etcd's clients send after {@code Authenticate} is not
- * read yet: every call acts as the identity of the {@code Cairn} served. Per-call identity needs an
- * api to act as a user, which the api does not have yet.
+ * Each call acts as the caller its credentials name ({@link CallerIdentity}).
  */
 final class AuthService extends AuthGrpc.AuthImplBase {
 

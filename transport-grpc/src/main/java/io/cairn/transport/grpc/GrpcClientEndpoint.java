@@ -68,6 +68,14 @@ final class GrpcClientEndpoint implements ClientEndpoint {
     }
 
     static GrpcClientEndpoint start(Cairn cairn, ClientEndpointConfig config) {
+        return start(io.cairn.spi.transport.ClientIdentities.unauthenticated(cairn), config);
+    }
+
+    /** Serves each call on the view its credentials name (see {@link CallerIdentity}). */
+    static GrpcClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
+        CallerIdentity callers = new CallerIdentity(identities,
+                config.tls().map(io.cairn.spi.transport.TlsConfig::clientCertAuth).orElse(false));
+        Cairn cairn = callers.cairn();
         List<ServerServiceDefinition> services = List.of(
                 new KvService(cairn, config.maxRequestBytes()).bindService(),
                 new WatchService(cairn).bindService(),
@@ -102,7 +110,7 @@ final class GrpcClientEndpoint implements ClientEndpoint {
                         .permitKeepAliveTime(5, TimeUnit.SECONDS)
                         .keepAliveTime(2, TimeUnit.HOURS)
                         .keepAliveTimeout(20, TimeUnit.SECONDS);
-                services.forEach(builder::addService);
+                services.forEach(service -> builder.addService(io.grpc.ServerInterceptors.intercept(service, callers)));
                 Server server = builder.build();
                 try {
                     server.start();

@@ -40,6 +40,14 @@ public final class GrpcTransportProvider implements TransportProvider {
         return GrpcClientEndpoint.start(cairn, config);
     }
 
+    /** Each call acts as the user its {@code token} metadata or client certificate names (etcd's auth). */
+    @Override
+    public ClientEndpoint startClientEndpoint(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
+        Objects.requireNonNull(identities, "identities");
+        Objects.requireNonNull(config, "config");
+        return GrpcClientEndpoint.start(identities, config);
+    }
+
     /** Raft frames and snapshots between members, over Cairn's own peer protocol ({@code cairn/peer.proto}). */
     @Override
     public boolean carriesPeerTraffic() {

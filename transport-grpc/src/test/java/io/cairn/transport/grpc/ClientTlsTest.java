@@ -99,6 +99,32 @@ class ClientTlsTest {
     }
 
     @Test
+    void withClientCertAuthTheCertificatesCommonNameIsTheCallerAndATokenComesFirst() throws Exception {
+        java.util.List<String> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.cairn.spi.transport.ClientIdentities identities = new io.cairn.spi.transport.ClientIdentities() {
+            @Override public io.cairn.api.Cairn anonymous() { callers.add("anonymous"); return cairn; }
+            @Override public io.cairn.api.Cairn forToken(String token) { callers.add("token " + token); return cairn; }
+            @Override public io.cairn.api.Cairn forCertificateCommonName(String commonName) {
+                callers.add("cn " + commonName);
+                return cairn;
+            }
+        };
+        try (ClientEndpoint endpoint = TransportProviders.byId("grpc").startClientEndpoint(identities,
+                ClientEndpointConfig.of(mutualTls(), HTTPS_ANY_PORT));
+                Client jetcd = jetcd(endpoint.boundUrls().get(0), pki.ca(), client)) {
+            await(jetcd.getKVClient().put(bytes("k"), bytes("v")));
+            assertEquals(java.util.List.of("cn client"), callers, "the client certificate's CN is \"client\"");
+        }
+        callers.clear();
+        try (ClientEndpoint endpoint = TransportProviders.byId("grpc").startClientEndpoint(identities,
+                ClientEndpointConfig.of(TlsConfig.of(server.certificate(), server.key()), HTTPS_ANY_PORT));
+                Client jetcd = jetcd(endpoint.boundUrls().get(0), pki.ca(), client)) {
+            await(jetcd.getKVClient().put(bytes("k"), bytes("v")));
+            assertEquals(java.util.List.of("anonymous"), callers, "without --client-cert-auth a certificate names nobody");
+        }
+    }
+
+    @Test
     void withClientCertAuthClientsWithoutATrustedCertificateAreRefused() throws Exception {
         try (ClientEndpoint endpoint = start(mutualTls())) {
             URI url = endpoint.boundUrls().get(0);

@@ -98,7 +98,7 @@ final class Gateway {
 
     /** A unary route: the decoded request in, the future wire answer out. */
     private interface Call {
-        CompletableFuture<? extends Message> run(byte[] body);
+        CompletableFuture<? extends Message> run(Cairn cairn, byte[] body);
     }
 
     /**
@@ -106,10 +106,10 @@ final class Gateway {
      * own future, which is cancelled (withdrawing the waiter) if the client goes away first.
      */
     private interface WaitingCall {
-        CompletableFuture<? extends Message> run(byte[] body, Consumer<CompletableFuture<?>> disconnected);
+        CompletableFuture<? extends Message> run(Cairn cairn, byte[] body, Consumer<CompletableFuture<?>> disconnected);
     }
 
-    private final Cairn cairn;
+    private final io.cairn.spi.transport.ClientIdentities identities;
     private final int maxRequestBytes;
     private final Executor streamThreads;
     private final HttpMetrics metrics;
@@ -118,6 +118,9 @@ final class Gateway {
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
     private final Set<GatewayStream<?>> streams = ConcurrentHashMap.newKeySet();
 
+    /** Routes etcd serves without reading the caller's token. */
+    private static final Set<String> UNCHECKED = Set.of("/v3/auth/authenticate", "/v3/auth/status",
+            "/v3/maintenance/status", "/v3/cluster/member/list");
     private static final Set<String> STREAMING = Set.of("/v3/watch", "/v3/lease/keepalive", "/v3/election/observe",
             "/v3/maintenance/snapshot");
     private static final Set<String> ROUTES = Set.of(
@@ -131,38 +134,44 @@ final class Gateway {
             "/v3/maintenance/hash", "/v3/maintenance/snapshot", "/v3/maintenance/transfer",
             "/v3/lock/lock", "/v3/lock/unlock",
             "/v3/election/campaign", "/v3/election/proclaim", "/v3/election/leader", "/v3/election/observe",
-            "/v3/election/resign");
+            "/v3/election/resign",
+            "/v3/auth/enable", "/v3/auth/disable", "/v3/auth/status", "/v3/auth/authenticate",
+            "/v3/auth/user/add", "/v3/auth/user/get", "/v3/auth/user/list", "/v3/auth/user/delete",
+            "/v3/auth/user/changepw", "/v3/auth/user/grant", "/v3/auth/user/revoke",
+            "/v3/auth/role/add", "/v3/auth/role/get", "/v3/auth/role/list", "/v3/auth/role/delete",
+            "/v3/auth/role/grant", "/v3/auth/role/revoke");
 
-    Gateway(Cairn cairn, int maxRequestBytes, Executor streamThreads, HttpMetrics metrics) {
-        this.cairn = cairn;
+    Gateway(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
+            HttpMetrics metrics) {
+        this.identities = identities;
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.streamThreads = streamThreads;
-        unary.put("/v3/kv/range", body -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
+        unary.put("/v3/kv/range", (cairn, body) -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/put", body -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
+        unary.put("/v3/kv/put", (cairn, body) -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/deleterange", body -> cairn.kv()
+        unary.put("/v3/kv/deleterange", (cairn, body) -> cairn.kv()
                 .deleteRange(KvMapping.toApi(checked(parse(body, DeleteRangeRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/txn", body -> cairn.kv().txn(KvMapping.toApi(checked(parse(body, TxnRequest.getDefaultInstance()))))
+        unary.put("/v3/kv/txn", (cairn, body) -> cairn.kv().txn(KvMapping.toApi(checked(parse(body, TxnRequest.getDefaultInstance()))))
                 .thenApply(KvMapping::toWire));
-        unary.put("/v3/kv/compaction", body -> cairn.kv()
+        unary.put("/v3/kv/compaction", (cairn, body) -> cairn.kv()
                 .compact(KvMapping.toApi(parse(body, CompactionRequest.getDefaultInstance())))
                 .thenApply(KvMapping::toWire));
 
-        unary.put("/v3/lease/grant", body -> cairn.lease()
+        unary.put("/v3/lease/grant", (cairn, body) -> cairn.lease()
                 .grant(ServiceMapping.toApi(parse(body, LeaseGrantRequest.getDefaultInstance())))
                 .thenApply(ServiceMapping::toWire));
-        Call revoke = body -> cairn.lease()
+        Call revoke = (cairn, body) -> cairn.lease()
                 .revoke(new io.cairn.api.lease.LeaseRevokeRequest(parse(body, LeaseRevokeRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> LeaseRevokeResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
-        Call timeToLive = body -> {
+        Call timeToLive = (cairn, body) -> {
             LeaseTimeToLiveRequest request = parse(body, LeaseTimeToLiveRequest.getDefaultInstance());
             return cairn.lease().timeToLive(new io.cairn.api.lease.LeaseTimeToLiveRequest(request.getID(), request.getKeys()))
                     .thenApply(ServiceMapping::toWire);
         };
-        Call leases = body -> {
+        Call leases = (cairn, body) -> {
             parse(body, LeaseLeasesRequest.getDefaultInstance());
             return cairn.lease().leases().thenApply(ServiceMapping::toWire);
         };
@@ -172,11 +181,11 @@ final class Gateway {
             unary.put(prefix + "leases", leases);
         }
 
-        unary.put("/v3/cluster/member/list", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/list", (cairn, body) -> cairn.cluster()
                 .memberList(new io.cairn.api.cluster.MemberListRequest(
                         parse(body, MemberListRequest.getDefaultInstance()).getLinearizable()))
                 .thenApply(ServiceMapping::toWire));
-        unary.put("/v3/cluster/member/add", body -> {
+        unary.put("/v3/cluster/member/add", (cairn, body) -> {
             MemberAddRequest request = parse(body, MemberAddRequest.getDefaultInstance());
             return cairn.cluster().memberAdd(new io.cairn.api.cluster.MemberAddRequest(request.getPeerURLsList(),
                             request.getIsLearner()))
@@ -184,67 +193,68 @@ final class Gateway {
                             .setMember(ServiceMapping.toWire(answer.member()))
                             .addAllMembers(ServiceMapping.toWire(answer.members())).build());
         });
-        unary.put("/v3/cluster/member/remove", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/remove", (cairn, body) -> cairn.cluster()
                 .memberRemove(new io.cairn.api.cluster.MemberRemoveRequest(
                         parse(body, MemberRemoveRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> MemberRemoveResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                         .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
-        unary.put("/v3/cluster/member/update", body -> {
+        unary.put("/v3/cluster/member/update", (cairn, body) -> {
             MemberUpdateRequest request = parse(body, MemberUpdateRequest.getDefaultInstance());
             return cairn.cluster().memberUpdate(new io.cairn.api.cluster.MemberUpdateRequest(request.getID(),
                             request.getPeerURLsList()))
                     .thenApply(answer -> MemberUpdateResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                             .addAllMembers(ServiceMapping.toWire(answer.members())).build());
         });
-        unary.put("/v3/cluster/member/promote", body -> cairn.cluster()
+        unary.put("/v3/cluster/member/promote", (cairn, body) -> cairn.cluster()
                 .memberPromote(new io.cairn.api.cluster.MemberPromoteRequest(
                         parse(body, MemberPromoteRequest.getDefaultInstance()).getID()))
                 .thenApply(answer -> MemberPromoteResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                         .addAllMembers(ServiceMapping.toWire(answer.members())).build()));
 
-        unary.put("/v3/maintenance/status", body -> {
+        unary.put("/v3/maintenance/status", (cairn, body) -> {
             parse(body, StatusRequest.getDefaultInstance());
             return cairn.maintenance().status().thenApply(ServiceMapping::toWire);
         });
-        unary.put("/v3/maintenance/alarm", body -> cairn.maintenance()
+        unary.put("/v3/maintenance/alarm", (cairn, body) -> cairn.maintenance()
                 .alarm(ServiceMapping.toApi(parse(body, AlarmRequest.getDefaultInstance())))
                 .thenApply(ServiceMapping::toWire));
-        unary.put("/v3/maintenance/defragment", body -> cairn.maintenance().defragment()
+        unary.put("/v3/maintenance/defragment", (cairn, body) -> cairn.maintenance().defragment()
                 .thenApply(answer -> DefragmentResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build()));
-        unary.put("/v3/maintenance/hash", body -> {
+        unary.put("/v3/maintenance/hash", (cairn, body) -> {
             HashKVRequest request = parse(body, HashKVRequest.getDefaultInstance());
             // etcd binds both Hash and HashKV to this path; HashKV, registered last, is the one its gateway serves
             return cairn.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(
                     KvMapping.atLeastZero(request.getRevision()))).thenApply(ServiceMapping::toWire);
         });
-        unary.put("/v3/maintenance/transfer", body -> cairn.maintenance()
+        unary.put("/v3/maintenance/transfer", (cairn, body) -> cairn.maintenance()
                 .moveLeader(new io.cairn.api.maintenance.MoveLeaderRequest(
                         parse(body, io.cairn.etcd.protocol.etcdserverpb.MoveLeaderRequest.getDefaultInstance()).getTargetID()))
                 .thenApply(answer -> io.cairn.etcd.protocol.etcdserverpb.MoveLeaderResponse.newBuilder()
                         .setHeader(KvMapping.toWire(answer.header())).build()));
         addLockAndElection();
+        authRoutes();
     }
 
     /** etcd's v3lock and v3election routes but observe (a stream). */
     private void addLockAndElection() {
-        waiting.put("/v3/lock/lock", (body, disconnected) -> {
+        waiting.put("/v3/lock/lock", (cairn, body, disconnected) -> {
             LockRequest request = parse(body, LockRequest.getDefaultInstance());
             var pending = cairn.lock().lock(new io.cairn.api.lock.LockRequest(KvMapping.toApi(request.getName()), request.getLease()));
             disconnected.accept(pending);
             return pending.thenApply(answer -> LockResponse.newBuilder().setHeader(KvMapping.toWire(answer.header()))
                     .setKey(KvMapping.toWire(answer.key())).build());
         });
-        unary.put("/v3/lock/unlock", body -> cairn.lock()
+        unary.put("/v3/lock/unlock", (cairn, body) -> cairn.lock()
                 .unlock(new io.cairn.api.lock.UnlockRequest(KvMapping.toApi(parse(body, UnlockRequest.getDefaultInstance()).getKey())))
                 .thenApply(answer -> UnlockResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build()));
-        waiting.put("/v3/election/campaign", (body, disconnected) -> {
+        waiting.put("/v3/election/campaign", (cairn, body, disconnected) -> {
             CampaignRequest request = checked(parse(body, CampaignRequest.getDefaultInstance()));
             var pending = cairn.election().campaign(new io.cairn.api.election.CampaignRequest(
                     KvMapping.toApi(request.getName()), request.getLease(), KvMapping.toApi(request.getValue())));
             disconnected.accept(pending);
             return pending.thenApply(ServiceMapping::toWire);
         });
-        unary.put("/v3/election/proclaim", body -> {
+        unary.put("/v3/election/proclaim", (cairn, body) -> {
             ProclaimRequest request = checked(parse(body, ProclaimRequest.getDefaultInstance()));
             if (!request.hasLeader()) {
                 throw new CairnException(ErrorCode.ELECTION_MISSING_LEADER_KEY);
@@ -253,16 +263,117 @@ final class Gateway {
                             ServiceMapping.toApi(request.getLeader()), KvMapping.toApi(request.getValue())))
                     .thenApply(answer -> ProclaimResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
         });
-        unary.put("/v3/election/leader", body -> cairn.election()
+        unary.put("/v3/election/leader", (cairn, body) -> cairn.election()
                 .leader(new io.cairn.api.election.LeaderRequest(KvMapping.toApi(parse(body, LeaderRequest.getDefaultInstance()).getName())))
                 .thenApply(ServiceMapping::toWire));
-        unary.put("/v3/election/resign", body -> {
+        unary.put("/v3/election/resign", (cairn, body) -> {
             ResignRequest request = parse(body, ResignRequest.getDefaultInstance());
             if (!request.hasLeader()) {
                 throw new CairnException(ErrorCode.ELECTION_MISSING_LEADER_KEY);
             }
             return cairn.election().resign(new io.cairn.api.election.ResignRequest(ServiceMapping.toApi(request.getLeader())))
                     .thenApply(answer -> ResignResponse.newBuilder().setHeader(KvMapping.toWire(answer.header())).build());
+        });
+    }
+
+    /** etcd's {@code /v3/auth/...} routes (grpc-gateway's bindings of the Auth service). */
+    private void authRoutes() {
+        unary.put("/v3/auth/enable", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthEnableRequest.getDefaultInstance());
+            return cairn.auth().authEnable().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthEnableResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/disable", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthDisableRequest.getDefaultInstance());
+            return cairn.auth().authDisable().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthDisableResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/status", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthStatusRequest.getDefaultInstance());
+            return cairn.auth().authStatus().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthStatusResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).setEnabled(a.enabled()).setAuthRevision(a.authRevision()).build());
+        });
+        unary.put("/v3/auth/authenticate", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthenticateRequest.getDefaultInstance());
+            return cairn.auth().authenticate(new io.cairn.api.auth.AuthenticateRequest(request.getName(), request.getPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthenticateResponse.newBuilder().setHeader(KvMapping.toWire(a.header()))
+                            .setToken(a.token()).build());
+        });
+        unary.put("/v3/auth/user/add", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserAddRequest.getDefaultInstance());
+            return cairn.auth().userAdd(new io.cairn.api.auth.AuthUserAddRequest(request.getName(), request.getPassword(),
+                    request.getOptions().getNoPassword(), request.getHashedPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserAddResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/get", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserGetRequest.getDefaultInstance());
+            return cairn.auth().userGet(new io.cairn.api.auth.AuthUserGetRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserGetResponse.newBuilder().setHeader(KvMapping.toWire(a.header()))
+                            .addAllRoles(a.roles()).build());
+        });
+        unary.put("/v3/auth/user/list", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserListRequest.getDefaultInstance());
+            return cairn.auth().userList().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserListResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).addAllUsers(a.users()).build());
+        });
+        unary.put("/v3/auth/user/delete", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteRequest.getDefaultInstance());
+            return cairn.auth().userDelete(new io.cairn.api.auth.AuthUserDeleteRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserDeleteResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/changepw", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordRequest.getDefaultInstance());
+            return cairn.auth().userChangePassword(new io.cairn.api.auth.AuthUserChangePasswordRequest(request.getName(),
+                    request.getPassword(), request.getHashedPassword()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserChangePasswordResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/grant", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleRequest.getDefaultInstance());
+            return cairn.auth().userGrantRole(new io.cairn.api.auth.AuthUserGrantRoleRequest(request.getUser(), request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/user/revoke", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleRequest.getDefaultInstance());
+            return cairn.auth().userRevokeRole(new io.cairn.api.auth.AuthUserRevokeRoleRequest(request.getName(), request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthUserRevokeRoleResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/add", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddRequest.getDefaultInstance());
+            return cairn.auth().roleAdd(new io.cairn.api.auth.AuthRoleAddRequest(request.getName()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/get", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetRequest.getDefaultInstance());
+            return cairn.auth().roleGet(new io.cairn.api.auth.AuthRoleGetRequest(request.getRole())).thenApply(a -> {
+                var wire = io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetResponse.newBuilder().setHeader(KvMapping.toWire(a.header()));
+                a.perm().forEach(permission -> wire.addPerm(ServiceMapping.toWire(permission)));
+                return wire.build();
+            });
+        });
+        unary.put("/v3/auth/role/list", (cairn, body) -> {
+            parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleListRequest.getDefaultInstance());
+            return cairn.auth().roleList().thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleListResponse.newBuilder()
+                    .setHeader(KvMapping.toWire(a.header())).addAllRoles(a.roles()).build());
+        });
+        unary.put("/v3/auth/role/delete", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteRequest.getDefaultInstance());
+            return cairn.auth().roleDelete(new io.cairn.api.auth.AuthRoleDeleteRequest(request.getRole()))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleDeleteResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/grant", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionRequest.getDefaultInstance());
+            if (!request.hasPerm()) {
+                throw new CairnException(ErrorCode.PERMISSION_NOT_GIVEN);
+            }
+            return cairn.auth().roleGrantPermission(new io.cairn.api.auth.AuthRoleGrantPermissionRequest(request.getName(),
+                    ServiceMapping.toApi(request.getPerm())))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
+        });
+        unary.put("/v3/auth/role/revoke", (cairn, body) -> {
+            var request = parse(body, io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionRequest.getDefaultInstance());
+            return cairn.auth().roleRevokePermission(new io.cairn.api.auth.AuthRoleRevokePermissionRequest(request.getRole(),
+                    KvMapping.toApi(request.getKey()), KvMapping.toApi(request.getRangeEnd())))
+                    .thenApply(a -> io.cairn.etcd.protocol.etcdserverpb.AuthRoleRevokePermissionResponse.newBuilder().setHeader(KvMapping.toWire(a.header())).build());
         });
     }
 
@@ -274,12 +385,22 @@ final class Gateway {
 
     void handle(HttpServerExchange exchange, String route) {
         Responses.readBody(exchange, (ex, body) -> {
+            Cairn cairn;
+            try {
+                cairn = caller(ex);
+            } catch (CairnException refused) {
+                if (!UNCHECKED.contains(route)) {
+                    sendError(ex, refused);
+                    return;
+                }
+                cairn = identities.anonymous(); // etcd never reads the caller here: a stale token must not stop a login
+            }
             if (STREAMING.contains(route)) {
                 switch (route) {
-                    case "/v3/watch" -> startWatch(ex, body);
-                    case "/v3/election/observe" -> startObserve(ex, body);
-                    case "/v3/maintenance/snapshot" -> startSnapshot(ex, body);
-                    default -> keepAlive(ex, body);
+                    case "/v3/watch" -> startWatch(cairn, ex, body);
+                    case "/v3/election/observe" -> startObserve(cairn, ex, body);
+                    case "/v3/maintenance/snapshot" -> startSnapshot(cairn, ex, body);
+                    default -> keepAlive(cairn, ex, body);
                 }
                 return;
             }
@@ -288,8 +409,8 @@ final class Gateway {
             try {
                 WaitingCall waits = waiting.get(route);
                 answer = waits != null
-                        ? waits.run(body, pending -> disconnects[0] = DisconnectWatch.start(ex, pending))
-                        : unary.get(route).run(body);
+                        ? waits.run(cairn, body, pending -> disconnects[0] = DisconnectWatch.start(ex, pending))
+                        : unary.get(route).run(cairn, body);
             } catch (RuntimeException failure) {
                 answer = CompletableFuture.failedFuture(failure);
             }
@@ -312,6 +433,16 @@ final class Gateway {
                 Responses.json(ex, 200, json);
             });
         });
+    }
+
+    /**
+     * The view the request acts as: the token in the {@code Authorization} header (etcd's gateway
+     * passes the header on as the {@code authorization} metadata, which etcd reads as the token),
+     * else nobody.
+     */
+    private Cairn caller(HttpServerExchange exchange) {
+        String token = exchange.getRequestHeaders().getFirst(io.undertow.util.Headers.AUTHORIZATION);
+        return token == null || token.isEmpty() ? identities.anonymous() : identities.forToken(token);
     }
 
     // ---- decoding and encoding ----
@@ -439,7 +570,7 @@ final class Gateway {
      * answer holds one {@code {"result":...}} line per request, as etcd's gateway streams them
      * before ending the call when the client's body is done.
      */
-    private void keepAlive(HttpServerExchange exchange, byte[] body) {
+    private void keepAlive(Cairn cairn, HttpServerExchange exchange, byte[] body) {
         List<LeaseKeepAliveRequest> requests = new ArrayList<>();
         try {
             for (String object : splitObjects(body)) {
@@ -504,7 +635,7 @@ final class Gateway {
     }
 
     /** Streams a backend snapshot as result lines; a malformed request body is answered with an error. */
-    private void startSnapshot(HttpServerExchange ex, byte[] body) {
+    private void startSnapshot(Cairn cairn, HttpServerExchange ex, byte[] body) {
         try {
             parse(body, io.cairn.etcd.protocol.etcdserverpb.SnapshotRequest.getDefaultInstance());
         } catch (RuntimeException failure) {
@@ -514,7 +645,7 @@ final class Gateway {
         ex.dispatch(streamThreads, new GatewaySnapshot(cairn, ex));
     }
 
-    private void startWatch(HttpServerExchange exchange, byte[] body) {
+    private void startWatch(Cairn cairn, HttpServerExchange exchange, byte[] body) {
         List<WatchRequest> requests = new ArrayList<>();
         try {
             for (String object : splitObjects(body)) {
@@ -539,7 +670,7 @@ final class Gateway {
     }
 
     /** {@code /v3/election/observe}: the election's proclamations, one {@code {"result":...}} line each. */
-    private void startObserve(HttpServerExchange exchange, byte[] body) {
+    private void startObserve(Cairn cairn, HttpServerExchange exchange, byte[] body) {
         Flow.Publisher<io.cairn.api.election.LeaderResponse> proclamations;
         try {
             LeaderRequest request = parse(body, LeaderRequest.getDefaultInstance());

@@ -54,7 +54,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         this.boundAddresses = List.copyOf(boundAddresses);
     }
 
-    static HttpClientEndpoint start(Cairn cairn, ClientEndpointConfig config) {
+    static HttpClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService streamThreads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "cairn-http-stream-" + threadNumber.incrementAndGet());
@@ -63,7 +63,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         });
         List<URI> urls = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
-        Router router = new Router(cairn, config.maxRequestBytes(), streamThreads, () -> List.copyOf(urls));
+        Router router = new Router(identities, config.maxRequestBytes(), streamThreads, () -> List.copyOf(urls));
         GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
         // Base64 makes the JSON of a request about 4/3 of its encoded size; the gateway checks the
         // decoded request against maxRequestBytes, as etcd does, so the entity may be larger.

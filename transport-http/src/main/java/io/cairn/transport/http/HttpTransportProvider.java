@@ -39,7 +39,20 @@ public final class HttpTransportProvider implements TransportProvider {
     public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
         Objects.requireNonNull(cairn, "cairn");
         Objects.requireNonNull(config, "config");
-        return HttpClientEndpoint.start(cairn, config);
+        return HttpClientEndpoint.start(io.cairn.spi.transport.ClientIdentities.unauthenticated(cairn), config);
+    }
+
+    /**
+     * The gateway's calls act as the user whose token the {@code Authorization} header carries (etcd's
+     * gateway passes it on as the {@code authorization} metadata); the v2 API and the status routes
+     * act as nobody, so they are refused while auth is enabled. The {@code https} listen URLs serve
+     * TLS with {@code config.tls()}.
+     */
+    @Override
+    public ClientEndpoint startClientEndpoint(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
+        Objects.requireNonNull(identities, "identities");
+        Objects.requireNonNull(config, "config");
+        return HttpClientEndpoint.start(identities, config);
     }
 
     /** Raft frames in batched POSTs and snapshots in chunked POSTs (PEER.md in this module). */

@@ -22,9 +22,12 @@ final class Router implements HttpHandler {
     private final Status status;
     private final HttpMetrics metrics;
 
-    Router(Cairn cairn, int maxRequestBytes, Executor streamThreads, Supplier<List<URI>> boundUrls) {
+    Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
+            Supplier<List<URI>> boundUrls) {
+        // the v2 API and the status routes carry no v3 credentials: they act as nobody
+        Cairn cairn = identities.anonymous();
         this.metrics = new HttpMetrics(cairn);
-        this.gateway = new Gateway(cairn, maxRequestBytes, streamThreads, metrics);
+        this.gateway = new Gateway(identities, maxRequestBytes, streamThreads, metrics);
         this.v2 = new V2Keys(new V2Store(cairn), cairn, streamThreads, boundUrls, metrics);
         this.status = new Status(cairn, metrics);
     }
