@@ -156,6 +156,13 @@ class AuthTest {
             // compaction, cluster and maintenance are root's
             refused(ErrorCode.PERMISSION_DENIED, alice.kv().compact(new CompactionRequest(1, false)));
             refused(ErrorCode.PERMISSION_DENIED, alice.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(0)));
+            refused(ErrorCode.PERMISSION_DENIED, alice.maintenance().hash());
+            refused(ErrorCode.PERMISSION_DENIED, alice.maintenance().defragment());
+            refused(ErrorCode.PERMISSION_DENIED, alice.maintenance().moveLeader(new io.cairn.api.maintenance.MoveLeaderRequest(42)));
+            // etcd 3.4 checks neither status nor alarm
+            join(alice.maintenance().status());
+            assertEquals(List.of(), join(alice.maintenance().alarm(new io.cairn.api.maintenance.AlarmRequest(
+                    io.cairn.api.maintenance.AlarmRequest.Action.GET, 0, io.cairn.api.maintenance.AlarmType.NONE))).alarms());
             refused(ErrorCode.PERMISSION_DENIED, alice.cluster().memberRemove(new io.cairn.api.cluster.MemberRemoveRequest(42)));
             refused(ErrorCode.PERMISSION_DENIED, alice.auth().userList());
             refused(ErrorCode.PERMISSION_DENIED, alice.auth().userAdd(AuthUserAddRequest.withPassword("mallory", "x")));
@@ -163,6 +170,8 @@ class AuthTest {
             Cairn root = login(server, "root", "rootpw");
             join(root.kv().compact(new CompactionRequest(1, false)));
             join(root.maintenance().hashKV(new io.cairn.api.maintenance.HashKVRequest(0)));
+            assertEquals(join(admin.maintenance().hash()).hash(), join(root.maintenance().hash()).hash());
+            join(root.maintenance().defragment());
             assertEquals(List.of("alice", "root"), join(root.auth().userList()).users());
         }
     }
