@@ -8,6 +8,7 @@ module io.cairn.spi.transport {
     requires transitive io.cairn.api;
 
     exports io.cairn.spi.transport;
+    exports io.cairn.spi.transport.tls;
 
     uses io.cairn.spi.transport.TransportProvider;
 }

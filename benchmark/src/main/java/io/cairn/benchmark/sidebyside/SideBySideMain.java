@@ -74,6 +74,8 @@ public final class SideBySideMain {
                         "--rate", "100", "--val-size", "256")));
         rows.add(new Workload("lease keep-alive, 100 clients", Topology.SINGLE,
                 List.of("lease-keepalive", "--clients", "100", "--conns", "10")));
+        rows.add(new Workload("put, 1 client, 1 conn, 3 members", Topology.CLUSTER_3,
+                concat(List.of("put", "--clients", "1", "--conns", "1"), PUT_SHAPE)));
         rows.add(new Workload(RSS_WORKLOAD_3, Topology.CLUSTER_3,
                 concat(List.of("put", "--clients", "1000", "--conns", "100"), PUT_SHAPE)));
         rows.add(new Workload("range linearizable, 100 clients, 3 members", Topology.CLUSTER_3,

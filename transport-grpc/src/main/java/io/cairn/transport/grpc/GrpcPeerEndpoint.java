@@ -3,6 +3,7 @@ package io.cairn.transport.grpc;
 import io.cairn.spi.transport.PeerEndpoint;
 import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
+import io.cairn.spi.transport.PeerHandlerGate;
 import io.cairn.spi.transport.TransportException;
 import io.cairn.transport.grpc.peer.StreamHeader;
 import io.grpc.ChannelCredentials;
@@ -74,7 +75,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
     private static final System.Logger LOG = System.getLogger(GrpcPeerEndpoint.class.getName());
 
     private final PeerEndpointConfig config;
-    private final HandlerGate gate;
+    private final PeerHandlerGate gate;
     private final EventLoopGroup eventLoops;
     private final ThreadPoolExecutor callbacks;
     private final ScheduledThreadPoolExecutor timer;
@@ -103,7 +104,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
                 .orElse(null);
         this.clientTls = config.tls().map(tls -> NettySslContextChannelCredentials.create(TlsContexts.client(tls)))
                 .orElse(null);
-        this.gate = new HandlerGate(handler);
+        this.gate = new PeerHandlerGate(handler);
         String name = "cairn-peer-" + Long.toHexString(config.memberId());
         this.eventLoops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, threads(name + "-netty"),
                 NioIoHandler.newFactory());
@@ -338,7 +339,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
         return config;
     }
 
-    HandlerGate gate() {
+    PeerHandlerGate gate() {
         return gate;
     }
 

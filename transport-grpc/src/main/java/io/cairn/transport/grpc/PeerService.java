@@ -3,6 +3,7 @@ package io.cairn.transport.grpc;
 import com.google.protobuf.ByteString;
 
 import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandlerGate;
 import io.cairn.transport.grpc.peer.FrameStreamMessage;
 import io.cairn.transport.grpc.peer.PeerTransportGrpc;
 import io.cairn.transport.grpc.peer.SnapshotStored;
@@ -34,7 +35,7 @@ final class PeerService extends PeerTransportGrpc.PeerTransportImplBase {
     private static final int LOGGED_REFUSALS = 1024;
 
     private final PeerEndpointConfig config;
-    private final HandlerGate gate;
+    private final PeerHandlerGate gate;
     private final GrpcPeerEndpoint endpoint;
     private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
     private final AtomicLong refusedStreams = new AtomicLong();

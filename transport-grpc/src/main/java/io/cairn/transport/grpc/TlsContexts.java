@@ -2,20 +2,18 @@ package io.cairn.transport.grpc;
 
 import io.cairn.spi.transport.TlsConfig;
 import io.cairn.spi.transport.TransportException;
+import io.cairn.spi.transport.tls.TlsManagers;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 
-import java.io.IOException;
-
 import javax.net.ssl.SSLException;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Netty {@link SslContext}s for a {@link TlsConfig}: the JDK's TLS (its engine calls the
- * {@link ReloadingKeyManager} and {@link ReloadingTrustManager} on every handshake, which is how
+ * reloading key and trust managers of {@link TlsManagers} on every handshake, which is how
  * changed files are picked up), ALPN {@code h2} as gRPC needs, and only the versions from
  * {@link TlsConfig#minVersion()} up (the JDK prefers TLS 1.3 when both sides have it).
  */
@@ -30,11 +28,10 @@ final class TlsContexts {
      * @throws TransportException naming the file, if a file cannot be used
      */
     static SslContext server(TlsConfig tls) {
-        ReloadingKeyManager keys = keyManager(tls);
-        SslContextBuilder builder = SslContextBuilder.forServer(keys)
+        SslContextBuilder builder = SslContextBuilder.forServer(TlsManagers.keyManager(tls))
                 .clientAuth(tls.clientCertAuth() ? ClientAuth.REQUIRE : ClientAuth.NONE);
         if (tls.clientCertAuth()) {
-            builder.trustManager(trustManager(tls));
+            builder.trustManager(TlsManagers.trustManager(tls));
         }
         return build(builder, tls);
     }
@@ -47,36 +44,18 @@ final class TlsContexts {
      * @throws TransportException naming the file, if a file cannot be used
      */
     static SslContext client(TlsConfig tls) {
-        X509ExtendedTrustManager trust = tls.trustedCa().isPresent() ? trustManager(tls)
-                : ReloadingTrustManager.systemDefault();
-        SslContextBuilder builder = SslContextBuilder.forClient().keyManager(keyManager(tls)).trustManager(trust);
+        SslContextBuilder builder = SslContextBuilder.forClient().keyManager(TlsManagers.keyManager(tls))
+                .trustManager(TlsManagers.clientTrustManager(tls));
         return build(builder, tls);
     }
 
     private static SslContext build(SslContextBuilder builder, TlsConfig tls) {
-        builder.protocols(tls.minVersion() == TlsConfig.Version.TLS1_3
-                ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"});
+        builder.protocols(TlsManagers.protocols(tls));
         try {
             return GrpcSslContexts.configure(builder, SslProvider.JDK).build();
         } catch (SSLException | RuntimeException failure) {
             throw new TransportException(tls.certificateChain().toString(), "cannot set up TLS: " + failure.getMessage(),
                     failure);
-        }
-    }
-
-    private static ReloadingKeyManager keyManager(TlsConfig tls) {
-        try {
-            return new ReloadingKeyManager(tls.certificateChain(), tls.privateKey());
-        } catch (IOException unusable) {
-            throw new TransportException(tls.certificateChain().toString(), unusable.getMessage(), unusable);
-        }
-    }
-
-    private static ReloadingTrustManager trustManager(TlsConfig tls) {
-        try {
-            return new ReloadingTrustManager(tls.trustedCa().orElseThrow());
-        } catch (IOException unusable) {
-            throw new TransportException(tls.trustedCa().orElseThrow().toString(), unusable.getMessage(), unusable);
         }
     }
 }

@@ -11,6 +11,8 @@ import io.cairn.spi.transport.ClientEndpointConfig;
 import io.cairn.spi.transport.TlsConfig;
 import io.cairn.spi.transport.TransportException;
 import io.cairn.spi.transport.TransportProviders;
+import io.cairn.spi.transport.tls.ReloadingKeyManager;
+import io.cairn.spi.transport.tls.ReloadingTrustManager;
 import io.cairn.transport.grpc.TestPki.Issued;
 import io.cairn.transport.grpc.TestPki.KeyForm;
 import io.etcd.jetcd.ByteSequence;

@@ -3,6 +3,7 @@ package io.cairn.transport.http;
 import io.cairn.spi.transport.PeerEndpoint;
 import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
+import io.cairn.spi.transport.PeerHandlerGate;
 import io.cairn.spi.transport.TransportException;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;

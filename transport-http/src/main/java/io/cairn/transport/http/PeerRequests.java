@@ -1,6 +1,7 @@
 package io.cairn.transport.http;
 
 import io.cairn.spi.transport.PeerEndpointConfig;
+import io.cairn.spi.transport.PeerHandlerGate;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;

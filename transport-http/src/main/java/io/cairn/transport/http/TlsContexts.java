@@ -2,19 +2,17 @@ package io.cairn.transport.http;
 
 import io.cairn.spi.transport.TlsConfig;
 import io.cairn.spi.transport.TransportException;
+import io.cairn.spi.transport.tls.TlsManagers;
 
-import java.io.IOException;
 import java.security.GeneralSecurityException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * JDK {@link SSLContext}s for a {@link TlsConfig}: the JDK's engine calls the
- * {@link ReloadingKeyManager} and {@link ReloadingTrustManager} on every handshake, which is how
- * changed files are picked up. The PEM reading and reloading classes are copies of transport-grpc's
- * (plugins export nothing, and the SPI carries no TLS code).
+ * reloading key and trust managers of {@link TlsManagers} (spi-transport, shared with transport-grpc)
+ * on every handshake, which is how changed files are picked up.
  */
 final class TlsContexts {
 
@@ -27,7 +25,7 @@ final class TlsContexts {
      * @throws TransportException naming the file, if a file cannot be used
      */
     static SSLContext server(TlsConfig tls) {
-        TrustManager[] trust = tls.trustedCa().isPresent() ? new TrustManager[] {trustManager(tls)} : null;
+        TrustManager[] trust = tls.trustedCa().isPresent() ? new TrustManager[] {TlsManagers.trustManager(tls)} : null;
         return build(tls, trust);
     }
 
@@ -39,19 +37,16 @@ final class TlsContexts {
      * @throws TransportException naming the file, if a file cannot be used
      */
     static SSLContext client(TlsConfig tls) {
-        X509ExtendedTrustManager trust = tls.trustedCa().isPresent() ? trustManager(tls)
-                : ReloadingTrustManager.systemDefault();
-        return build(tls, new TrustManager[] {trust});
+        return build(tls, new TrustManager[] {TlsManagers.clientTrustManager(tls)});
     }
 
     /** The protocol versions {@code tls} allows, newest first (the JDK prefers TLS 1.3 when both sides have it). */
     static String[] protocols(TlsConfig tls) {
-        return tls.minVersion() == TlsConfig.Version.TLS1_3
-                ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"};
+        return TlsManagers.protocols(tls);
     }
 
     private static SSLContext build(TlsConfig tls, TrustManager[] trust) {
-        ReloadingKeyManager keys = keyManager(tls);
+        javax.net.ssl.KeyManager keys = TlsManagers.keyManager(tls);
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(new javax.net.ssl.KeyManager[] {keys}, trust, null);
@@ -59,22 +54,6 @@ final class TlsContexts {
         } catch (GeneralSecurityException failure) {
             throw new TransportException(tls.certificateChain().toString(), "cannot set up TLS: " + failure.getMessage(),
                     failure);
-        }
-    }
-
-    private static ReloadingKeyManager keyManager(TlsConfig tls) {
-        try {
-            return new ReloadingKeyManager(tls.certificateChain(), tls.privateKey());
-        } catch (IOException unusable) {
-            throw new TransportException(tls.certificateChain().toString(), unusable.getMessage(), unusable);
-        }
-    }
-
-    private static ReloadingTrustManager trustManager(TlsConfig tls) {
-        try {
-            return new ReloadingTrustManager(tls.trustedCa().orElseThrow());
-        } catch (IOException unusable) {
-            throw new TransportException(tls.trustedCa().orElseThrow().toString(), unusable.getMessage(), unusable);
         }
     }
 }

@@ -14,6 +14,7 @@ import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.TlsConfig;
 import io.cairn.spi.transport.TransportException;
 import io.cairn.spi.transport.TransportProviders;
+import io.cairn.spi.transport.tls.ReloadingTrustManager;
 
 import java.io.IOException;
 import java.io.InputStream;

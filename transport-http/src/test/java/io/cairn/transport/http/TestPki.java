@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A certificate authority made at run time with the openssl command line, issuing certificates for
  * 127.0.0.1 and localhost usable as server and client certificates. Keys come in the PEM forms etcd
- * users have: PKCS#8, SEC1 EC and PKCS#1 RSA.
+ * users have: PKCS#8, SEC1 EC and PKCS#1 RSA. Copied in the tests of spi-transport, transport-grpc and
+ * transport-http: test classes of one JPMS module cannot be shared with another without a test jar
+ * whose package would split the module under test.
  */
 final class TestPki {
 

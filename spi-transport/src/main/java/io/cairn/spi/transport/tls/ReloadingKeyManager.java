@@ -1,4 +1,4 @@
-package io.cairn.transport.grpc;
+package io.cairn.spi.transport.tls;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -19,7 +19,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * and key written one after the other), the previous version stays in use until the next change.
  * Thread-safe.
  */
-final class ReloadingKeyManager extends X509ExtendedKeyManager {
+public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     private static final System.Logger LOG = System.getLogger(ReloadingKeyManager.class.getName());
 
@@ -35,7 +35,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private volatile Version previous;
 
     /** @throws IOException naming the file, if the files cannot be read or do not match */
-    ReloadingKeyManager(Path certificateFile, Path keyFile) throws IOException {
+    public ReloadingKeyManager(Path certificateFile, Path keyFile) throws IOException {
         this.certificateFile = certificateFile;
         this.keyFile = keyFile;
         this.stamp = FileStamp.of(List.of(certificateFile, keyFile));

@@ -1,4 +1,4 @@
-package io.cairn.transport.http;
+package io.cairn.spi.transport.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * private key in PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1
  * ({@code EC PRIVATE KEY}) form. Failures are {@link IOException}s naming the file.
  */
-final class PemFiles {
+public final class PemFiles {
 
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
@@ -41,7 +41,7 @@ final class PemFiles {
     private PemFiles() {}
 
     /** Every {@code CERTIFICATE} block of {@code file}, in order; at least one. */
-    static List<X509Certificate> readCertificates(Path file) throws IOException {
+    public static List<X509Certificate> readCertificates(Path file) throws IOException {
         List<X509Certificate> certificates = new ArrayList<>();
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -60,7 +60,7 @@ final class PemFiles {
     }
 
     /** The private key of {@code file}: its first key block. */
-    static PrivateKey readPrivateKey(Path file) throws IOException {
+    public static PrivateKey readPrivateKey(Path file) throws IOException {
         for (Block block : blocks(file)) {
             byte[] pkcs8 = switch (block.type()) {
                 case "PRIVATE KEY" -> block.der();
@@ -87,7 +87,7 @@ final class PemFiles {
     /**
      * @throws IOException naming the files if {@code key} is not the private key of {@code certificate}
      */
-    static void checkKeyMatches(X509Certificate certificate, PrivateKey key, Path certificateFile, Path keyFile)
+    public static void checkKeyMatches(X509Certificate certificate, PrivateKey key, Path certificateFile, Path keyFile)
             throws IOException {
         PublicKey publicKey = certificate.getPublicKey();
         String algorithm = switch (key.getAlgorithm()) {

@@ -1,6 +1,4 @@
-package io.cairn.transport.http;
-
-import io.cairn.spi.transport.PeerHandler;
+package io.cairn.spi.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,9 +8,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Every call of a peer endpoint into its {@link PeerHandler} passes through here, so that
  * {@link #closeAndAwait} can promise that none is running or will start once it returns, and so
- * that a failing handler is logged rather than failing a request.
+ * that a failing handler is logged rather than breaking the transport's stream or request. For
+ * transport plugins' {@link PeerEndpoint}s, whichever wire they speak.
+ *
+ * <p>Threading: thread-safe; calls run on the caller's thread. Ownership: the gate does not own the
+ * handler (it never closes it). Failure: {@code receive} and {@code unreachable} log a failing
+ * handler and return; {@code receiveSnapshot} passes the handler's {@link IOException} on.
  */
-final class PeerHandlerGate {
+public final class PeerHandlerGate {
 
     private static final System.Logger LOG = System.getLogger(PeerHandlerGate.class.getName());
 
@@ -22,12 +25,12 @@ final class PeerHandlerGate {
     private int active;
     private boolean closed;
 
-    PeerHandlerGate(PeerHandler handler) {
+    public PeerHandlerGate(PeerHandler handler) {
         this.handler = handler;
     }
 
     /** Delivers a frame, unless the endpoint is closed; a failure of the handler is logged (the frame is lost). */
-    void receive(long from, ByteBuffer frame) {
+    public void receive(long from, ByteBuffer frame) {
         if (!enter()) {
             return;
         }
@@ -42,7 +45,7 @@ final class PeerHandlerGate {
     }
 
     /** Reports {@code peer} unreachable, unless the endpoint is closed. */
-    void unreachable(long peer) {
+    public void unreachable(long peer) {
         if (!enter()) {
             return;
         }
@@ -60,7 +63,7 @@ final class PeerHandlerGate {
      *
      * @throws IOException as the handler throws it, or if the endpoint is closed
      */
-    void receiveSnapshot(long from, ByteBuffer message, InputStream data) throws IOException {
+    public void receiveSnapshot(long from, ByteBuffer message, InputStream data) throws IOException {
         if (!enter()) {
             throw new IOException("peer endpoint closed");
         }
@@ -76,7 +79,7 @@ final class PeerHandlerGate {
      *
      * @return whether none is running any more
      */
-    synchronized boolean closeAndAwait(long timeout, TimeUnit unit) {
+    public synchronized boolean closeAndAwait(long timeout, TimeUnit unit) {
         closed = true;
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         boolean interrupted = false;

@@ -1,11 +1,11 @@
-package io.cairn.transport.grpc;
+package io.cairn.spi.transport.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cairn.transport.grpc.TestPki.Issued;
-import io.cairn.transport.grpc.TestPki.KeyForm;
+import io.cairn.spi.transport.tls.TestPki.Issued;
+import io.cairn.spi.transport.tls.TestPki.KeyForm;
 
 import java.io.IOException;
 import java.nio.file.Files;

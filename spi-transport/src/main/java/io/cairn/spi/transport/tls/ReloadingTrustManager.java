@@ -1,4 +1,4 @@
-package io.cairn.transport.http;
+package io.cairn.spi.transport.tls;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -20,7 +20,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * cannot be read leaves the previous CAs in force until the next change. Verification itself is the
  * JDK's PKIX. Thread-safe.
  */
-final class ReloadingTrustManager extends X509ExtendedTrustManager {
+public final class ReloadingTrustManager extends X509ExtendedTrustManager {
 
     private static final System.Logger LOG = System.getLogger(ReloadingTrustManager.class.getName());
 
@@ -31,14 +31,14 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
     private volatile X509ExtendedTrustManager delegate;
 
     /** @throws IOException naming the file, if it cannot be read or holds no certificate */
-    ReloadingTrustManager(Path caFile) throws IOException {
+    public ReloadingTrustManager(Path caFile) throws IOException {
         this.caFile = caFile;
         this.stamp = FileStamp.of(List.of(caFile));
         this.delegate = load(caFile);
     }
 
     /** The JDK's default trust (its cacerts), for dialing without a CA file; not reloaded. */
-    static X509ExtendedTrustManager systemDefault() {
+    public static X509ExtendedTrustManager systemDefault() {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init((KeyStore) null);

@@ -1,4 +1,4 @@
-package io.cairn.transport.http;
+package io.cairn.spi.transport.tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
