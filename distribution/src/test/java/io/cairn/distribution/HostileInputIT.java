@@ -120,9 +120,14 @@ class HostileInputIT {
         java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
         List<io.etcd.jetcd.Watch.Watcher> opened = new ArrayList<>();
         try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(server.clientUrl()).build()) {
+            // from the revision after the current one: a watch whose create the server reaches only
+            // after the put (2000 creates queue on the stream) still gets the put from history
+            long next = client.getKVClient().get(io.etcd.jetcd.ByteSequence.from("w/", StandardCharsets.UTF_8))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS).getHeader().getRevision() + 1;
+            io.etcd.jetcd.options.WatchOption fromNext = io.etcd.jetcd.options.WatchOption.builder().withRevision(next).build();
             for (int i = 0; i < watchers; i++) {
                 opened.add(client.getWatchClient().watch(io.etcd.jetcd.ByteSequence.from("w/" + i, StandardCharsets.UTF_8),
-                        io.etcd.jetcd.Watch.listener(response -> created.incrementAndGet())));
+                        fromNext, io.etcd.jetcd.Watch.listener(response -> created.incrementAndGet())));
             }
             etcdctl.ok("put", "w/7", "x");
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
