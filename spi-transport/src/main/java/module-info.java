@@ -9,6 +9,7 @@ module io.cairn.spi.transport {
 
     exports io.cairn.spi.transport;
     exports io.cairn.spi.transport.tls;
+    exports io.cairn.spi.transport.peer;
 
     uses io.cairn.spi.transport.TransportProvider;
 }

@@ -5,6 +5,7 @@ import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.PeerHandlerGate;
 import io.cairn.spi.transport.TransportException;
+import io.cairn.spi.transport.peer.PeerLinks;
 import io.cairn.transport.grpc.peer.StreamHeader;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -27,7 +28,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,7 +82,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
     private final ThreadPoolExecutor snapshotSenders;
     private final ThreadPoolExecutor snapshotReceivers;
     private final PeerService service;
-    private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
+    private final PeerLinks<PeerLink> links;
     private final Set<SnapshotTransfer> outgoingSnapshots = ConcurrentHashMap.newKeySet();
     private final StreamHeader snapshotEnvelopeTemplate;
     /** For dialing {@code https} peer URLs; null without TLS. */
@@ -94,9 +94,6 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
     private List<Server> servers = List.of();
     private List<URI> boundUrls = List.of();
 
-    // Guarded by this.
-    private boolean closed;
-
     private GrpcPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
         this.config = config;
         // TLS files first: a bad one fails the start before any thread or socket exists
@@ -104,6 +101,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
                 .orElse(null);
         this.clientTls = config.tls().map(tls -> NettySslContextChannelCredentials.create(TlsContexts.client(tls)))
                 .orElse(null);
+        this.links = new PeerLinks<>(config.memberId(), clientTls != null, (id, urls) -> new PeerLink(this, id, urls));
         this.gate = new PeerHandlerGate(handler);
         String name = "cairn-peer-" + Long.toHexString(config.memberId());
         this.eventLoops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, threads(name + "-netty"),
@@ -188,35 +186,7 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
 
     @Override
     public void updatePeers(Map<Long, List<URI>> peers) {
-        Objects.requireNonNull(peers, "peers");
-        Map<Long, List<URI>> wanted = new HashMap<>();
-        peers.forEach((id, urls) -> {
-            Objects.requireNonNull(id, "peers contains a null member id");
-            Objects.requireNonNull(urls, "peers contains null URLs for member " + Long.toHexString(id));
-            if (urls.isEmpty()) {
-                throw new IllegalArgumentException("member " + Long.toHexString(id) + " has no peer URL");
-            }
-            for (URI url : urls) {
-                checkPeerUrl(id, url);
-            }
-            if (id != config.memberId()) {
-                wanted.put(id, List.copyOf(urls));
-            }
-        });
-        List<PeerLink> dropped = new ArrayList<>();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            links.forEach((id, link) -> {
-                if (!link.urls().equals(wanted.get(id))) {
-                    dropped.add(link);
-                }
-            });
-            dropped.forEach(link -> links.values().remove(link));
-            wanted.forEach((id, urls) -> links.computeIfAbsent(id, ignored -> new PeerLink(this, id, urls)));
-        }
-        dropped.forEach(PeerLink::close);
+        links.update(peers);
     }
 
     /**
@@ -278,15 +248,9 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!links.close()) {
+            return;
         }
-        List<PeerLink> toClose = new ArrayList<>(links.values());
-        links.clear();
-        toClose.forEach(PeerLink::close);
         List<SnapshotTransfer> transfers = new ArrayList<>(outgoingSnapshots);
         transfers.forEach(transfer -> transfer.abort("peer endpoint closed"));
         service.failIncomingSnapshots("peer endpoint closed");
@@ -399,24 +363,10 @@ final class GrpcPeerEndpoint implements PeerEndpoint {
         }
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
+    private boolean isClosed() {
+        return links.isClosed();
     }
 
-    private void checkPeerUrl(long member, URI url) {
-        Objects.requireNonNull(url, "peers contains a null URL for member " + Long.toHexString(member));
-        String scheme = url.getScheme();
-        if ("https".equals(scheme) && clientTls == null) {
-            throw new IllegalArgumentException("peer URL " + url + " of member " + Long.toHexString(member)
-                    + " uses https but no peer TLS is configured");
-        }
-        boolean hasPath = url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/");
-        if (!("http".equals(scheme) || "https".equals(scheme)) || url.getHost() == null || url.getPort() < 1 || url.getPort() > 65535 || hasPath
-                || url.getRawQuery() != null || url.getRawFragment() != null || url.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("peer URL " + url + " of member " + Long.toHexString(member)
-                    + " must be http(s)://host:port");
-        }
-    }
 
     private static void closeQuietly(InputStream data) {
         try {

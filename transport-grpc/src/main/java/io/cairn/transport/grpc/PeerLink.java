@@ -1,5 +1,6 @@
 package io.cairn.transport.grpc;
 
+import io.cairn.spi.transport.peer.PeerLinks;
 import com.google.protobuf.UnsafeByteOperations;
 
 import io.cairn.transport.grpc.peer.FrameBatch;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #pump} on the endpoint's callback executor, one pump at a time per link. gRPC's stream
  * observer is used only under this object's lock; gRPC never calls back into it synchronously.
  */
-final class PeerLink {
+final class PeerLink implements PeerLinks.Link {
 
     static final long INITIAL_BACKOFF_MILLIS = 100;
     static final long MAX_BACKOFF_MILLIS = 2_000;
@@ -75,7 +76,8 @@ final class PeerLink {
                 .setSenderId(endpoint.config().memberId()).setRecipientId(peerId).build();
     }
 
-    List<URI> urls() {
+    @Override
+    public List<URI> urls() {
         return urls;
     }
 
@@ -109,7 +111,8 @@ final class PeerLink {
     }
 
     /** Cancels the stream, drops the queue and the connection. Idempotent. */
-    void close() {
+    @Override
+    public void close() {
         ManagedChannel toShut;
         synchronized (this) {
             if (closed) {

@@ -5,6 +5,7 @@ import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
 import io.cairn.spi.transport.PeerHandlerGate;
 import io.cairn.spi.transport.TransportException;
+import io.cairn.spi.transport.peer.PeerLinks;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 
@@ -17,7 +18,6 @@ import java.net.Proxy;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,7 +67,7 @@ final class HttpPeerEndpoint implements PeerEndpoint {
     private final PeerHandlerGate gate;
     private final PeerRequests requests;
     private final ThreadPoolExecutor snapshotSenders;
-    private final Map<Long, HttpPeerLink> links = new ConcurrentHashMap<>();
+    private final PeerLinks<HttpPeerLink> links;
     private final Set<SnapshotUpload> outgoingSnapshots = ConcurrentHashMap.newKeySet();
     /** For dialing {@code https} peer URLs; null without TLS. */
     private final SSLSocketFactory clientTls;
@@ -78,14 +78,12 @@ final class HttpPeerEndpoint implements PeerEndpoint {
     private List<Undertow> servers = List.of();
     private List<URI> boundUrls = List.of();
 
-    // Guarded by this.
-    private boolean closed;
-
     private HttpPeerEndpoint(PeerEndpointConfig config, PeerHandler handler) {
         this.config = config;
         // TLS files first: a bad one fails the start before any thread or socket exists
         this.serverTls = config.tls().map(TlsContexts::server).orElse(null);
         this.clientTls = config.tls().map(tls -> clientSocketFactory(TlsContexts.client(tls), tls)).orElse(null);
+        this.links = new PeerLinks<>(config.memberId(), clientTls != null, (id, urls) -> new HttpPeerLink(this, id, urls));
         this.gate = new PeerHandlerGate(handler);
         this.requests = new PeerRequests(config, gate);
         AtomicInteger count = new AtomicInteger();
@@ -158,35 +156,7 @@ final class HttpPeerEndpoint implements PeerEndpoint {
 
     @Override
     public void updatePeers(Map<Long, List<URI>> peers) {
-        Objects.requireNonNull(peers, "peers");
-        Map<Long, List<URI>> wanted = new HashMap<>();
-        peers.forEach((id, urls) -> {
-            Objects.requireNonNull(id, "peers contains a null member id");
-            Objects.requireNonNull(urls, "peers contains null URLs for member " + PeerWire.hex(id));
-            if (urls.isEmpty()) {
-                throw new IllegalArgumentException("member " + PeerWire.hex(id) + " has no peer URL");
-            }
-            for (URI url : urls) {
-                checkPeerUrl(id, url);
-            }
-            if (id != config.memberId()) {
-                wanted.put(id, List.copyOf(urls));
-            }
-        });
-        List<HttpPeerLink> dropped = new ArrayList<>();
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            links.forEach((id, link) -> {
-                if (!link.urls().equals(wanted.get(id))) {
-                    dropped.add(link);
-                }
-            });
-            dropped.forEach(link -> links.values().remove(link));
-            wanted.forEach((id, urls) -> links.computeIfAbsent(id, ignored -> new HttpPeerLink(this, id, urls)));
-        }
-        dropped.forEach(HttpPeerLink::close);
+        links.update(peers);
     }
 
     /**
@@ -240,15 +210,9 @@ final class HttpPeerEndpoint implements PeerEndpoint {
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!links.close()) {
+            return;
         }
-        List<HttpPeerLink> toClose = new ArrayList<>(links.values());
-        links.clear();
-        toClose.forEach(HttpPeerLink::close);
         new ArrayList<>(outgoingSnapshots).forEach(upload -> upload.abort("peer endpoint closed"));
         requests.failIncoming();
         servers.forEach(Undertow::stop);
@@ -331,25 +295,10 @@ final class HttpPeerEndpoint implements PeerEndpoint {
         throw new PeerRefusedException(status, status + " " + (text.isEmpty() ? connection.getResponseMessage() : text));
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
+    private boolean isClosed() {
+        return links.isClosed();
     }
 
-    private void checkPeerUrl(long member, URI url) {
-        Objects.requireNonNull(url, "peers contains a null URL for member " + PeerWire.hex(member));
-        String scheme = url.getScheme();
-        if ("https".equals(scheme) && clientTls == null) {
-            throw new IllegalArgumentException("peer URL " + url + " of member " + PeerWire.hex(member)
-                    + " uses https but no peer TLS is configured");
-        }
-        boolean hasPath = url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/");
-        if (!("http".equals(scheme) || "https".equals(scheme)) || url.getHost() == null || url.getPort() < 1
-                || url.getPort() > 65535 || hasPath || url.getRawQuery() != null || url.getRawFragment() != null
-                || url.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("peer URL " + url + " of member " + PeerWire.hex(member)
-                    + " must be http(s)://host:port");
-        }
-    }
 
     /** Sockets that speak only the configured TLS versions; HttpsURLConnection checks the host itself. */
     private static SSLSocketFactory clientSocketFactory(SSLContext context, io.cairn.spi.transport.TlsConfig tls) {

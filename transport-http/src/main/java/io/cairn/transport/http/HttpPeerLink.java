@@ -1,5 +1,6 @@
 package io.cairn.transport.http;
 
+import io.cairn.spi.transport.peer.PeerLinks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +20,7 @@ import java.util.List;
  * {@link #MAX_BACKOFF_MILLIS}, on the peer's next URL; frames queued meanwhile are kept, the batch
  * that failed is lost (Raft retransmits).
  */
-final class HttpPeerLink {
+final class HttpPeerLink implements PeerLinks.Link {
 
     /** A batch carries the queued frames up to this many bytes (a single larger frame goes alone). */
     static final int BATCH_BYTES = 1 << 20;
@@ -51,7 +52,8 @@ final class HttpPeerLink {
         this.sender.start();
     }
 
-    List<URI> urls() {
+    @Override
+    public List<URI> urls() {
         return urls;
     }
 
@@ -74,7 +76,8 @@ final class HttpPeerLink {
     }
 
     /** Stops the thread, drops the queue and cuts the batch in flight; waits briefly for the thread. */
-    void close() {
+    @Override
+    public void close() {
         HttpURLConnection cut;
         synchronized (this) {
             if (closed) {
