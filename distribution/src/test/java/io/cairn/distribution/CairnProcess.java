@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -121,6 +122,24 @@ final class CairnProcess implements AutoCloseable {
         return new CairnProcess(launched.process(), dataDir, launched.stdout(), launched.stderr(), ready);
     }
 
+    /**
+     * Starts {@code bin/cairn} with no arguments, configured by {@code environment} (added to this
+     * process's own), and waits for its ready line; {@code dataDir} is only remembered.
+     */
+    static CairnProcess startWithEnvironment(Map<String, String> environment, Path dataDir) {
+        Launched launched = launch(List.of(home().resolve("bin/cairn").toString()), environment);
+        String ready;
+        try {
+            ready = launched.stdout().firstLineStartingWith(ServerRun.READY, launched.process(), START_TIMEOUT);
+        } catch (RuntimeException | AssertionError e) {
+            launched.process().destroyForcibly();
+            waitFor(launched.process(), Duration.ofSeconds(10));
+            throw new AssertionError("cairn did not become ready (" + e.getMessage() + ")\nstdout:\n"
+                    + launched.stdout().text() + "\nstderr:\n" + launched.stderr().text(), e);
+        }
+        return new CairnProcess(launched.process(), dataDir, launched.stdout(), launched.stderr(), ready);
+    }
+
     /** Runs {@code cairn args...} to its end (at most {@code timeout}) and returns what it did. */
     static Result run(Duration timeout, String... args) {
         List<String> command = new ArrayList<>(List.of(home().resolve("bin/cairn").toString()));
@@ -159,6 +178,10 @@ final class CairnProcess implements AutoCloseable {
     private record Launched(Process process, Output stdout, Output stderr) {}
 
     private static Launched launch(List<String> command) {
+        return launch(command, Map.of());
+    }
+
+    private static Launched launch(List<String> command, Map<String, String> environment) {
         Path logs = Path.of(System.getProperty("cairn.test.dir", "target/it-data")).toAbsolutePath().resolve("logs");
         long n = DIRECTORIES.incrementAndGet();
         String base = Path.of(command.get(command.get(0).equals("env") ? 2 : 0)).getFileName() + "-" + n;
@@ -166,7 +189,9 @@ final class CairnProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Path out = logs.resolve(base + ".out");
             Path err = logs.resolve(base + ".err");
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())

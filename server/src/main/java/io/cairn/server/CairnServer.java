@@ -372,6 +372,15 @@ public final class CairnServer implements AutoCloseable {
         return node.isLeader();
     }
 
+    /**
+     * The voters this member, while it leads, would best hand leadership to, the most up to date first
+     * (heard from recently, then the highest match index it knows for them); empty when it does not
+     * lead. For a graceful stop: MoveLeader to the first.
+     */
+    public CompletableFuture<List<Long>> leadershipTransferees() {
+        return node.transferees();
+    }
+
     /** The error that stopped this member (removed from the cluster, storage failure), or null while it runs. */
     public Throwable failure() {
         return node.failure();

@@ -40,11 +40,13 @@ import io.cairn.spi.storage.Backend;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -343,6 +345,37 @@ final class RaftNode implements AutoCloseable {
             answer.complete(learner != null && self != null && learner.match() >= self.match() * 9 / 10);
         });
         return answer.thenApplyAsync(v -> v, completions);
+    }
+
+    /**
+     * The voters this leader could hand leadership to, best first ({@link #mostUpToDateFirst}); empty
+     * on a follower.
+     */
+    CompletableFuture<List<Long>> transferees() {
+        CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+        submit(() -> {
+            if (leader != memberId) {
+                answer.complete(List.of());
+                return;
+            }
+            var status = raw.status();
+            answer.complete(mostUpToDateFirst(status.progress(), status.config().voters(), memberId));
+        });
+        return answer.thenApplyAsync(v -> v, completions);
+    }
+
+    /**
+     * The voters other than {@code self}, the most up to date first: those the leader heard from in
+     * the last check-quorum round before the others (a member that went away keeps its last match
+     * index), then the highest match index first, so that the transfer needs the fewest entries sent
+     * before the transferee can campaign; ties in id order.
+     */
+    static List<Long> mostUpToDateFirst(Map<Long, ProgressStatus> progress, Set<Long> voters, long self) {
+        return voters.stream().filter(id -> id != self && progress.containsKey(id))
+                .sorted(Comparator.comparing((Long id) -> !progress.get(id).recentActive())
+                        .thenComparing(id -> progress.get(id).match(), Comparator.reverseOrder())
+                        .thenComparing(id -> id))
+                .toList();
     }
 
     /** The current voters and learners as Raft sees them (loop thread snapshot, may be slightly stale). */

@@ -434,6 +434,22 @@ class ClusterTest {
     }
 
     @Test
+    void aLeaderRanksTheUpToDateFollowerFirstForAHandOver() {
+        List<CairnServer> members = startCluster(3, 10_000);
+        CairnServer lagging = followers(members).get(0);
+        network.isolate(lagging.memberId());
+        CairnServer leader = leader(members.stream().filter(s -> s != lagging).toList());
+        CairnServer upToDate = members.stream().filter(s -> s != lagging && s != leader).findFirst().orElseThrow();
+        for (int i = 0; i < 20; i++) {
+            leader.client().kv().put(PutRequest.of(b("k" + i), b("v" + i))).join();
+        }
+        assertEquals(List.of(upToDate.memberId(), lagging.memberId()), leader.leadershipTransferees().join(),
+                "the follower that has every entry first, the cut-off one last");
+        assertEquals(List.of(), upToDate.leadershipTransferees().join(), "a follower ranks no one");
+        network.heal(lagging.memberId());
+    }
+
+    @Test
     void leaseSurvivesLeaderChange() {
         List<CairnServer> members = startCluster(3, 10_000);
         CairnServer leader = leader(members);
