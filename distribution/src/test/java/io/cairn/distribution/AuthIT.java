@@ -109,9 +109,11 @@ class AuthIT {
             String rootLogin = post(server, "/v3/auth/authenticate", "{\"name\":\"root\",\"password\":\"rootpw\"}", null);
             String rootToken = rootLogin.replaceAll("(?s).*\"token\":\"([^\"]+)\".*", "$1");
             assertTrue(post(server, "/v3/auth/user/list", "{}", rootToken).contains("\"users\":[\"alice\",\"root\"]"));
-            // the v2 API carries no v3 credentials: refused while v3 auth is on
-            String v2 = put(server, "/v2/keys/x", "value=1");
-            assertTrue(!v2.startsWith("200 ") && !v2.startsWith("201 "), v2);
+            // the v2 API without credentials: etcd's error 110, 401
+            String v2 = put(server, "/v2/keys/app/x", "value=1");
+            assertTrue(v2.startsWith("401 ") && v2.contains("\"errorCode\":110")
+                    && v2.contains("Insufficient credentials"), v2);
+            checkV2WithEtcdctl(Etcdctl.v2(server.httpUrl().toString()));
 
             // jetcd authenticates with user and password and sends the token on every call
             try (Client alice = Client.builder().endpoints(server.clientUrl()).user(bytes("alice"))
@@ -123,6 +125,25 @@ class AuthIT {
             }
             checkEnforcedWithEtcdctl(etcdctl);
         }
+    }
+
+    /**
+     * etcdctl's v2 mode with {@code --username} (HTTP Basic) against the v2 keys API: the v3 users
+     * and roles, the v2 path as the key.
+     */
+    private static void checkV2WithEtcdctl(Etcdctl v2) {
+        String refused = "110: The request requires user authentication (Insufficient credentials)";
+        v2.ok("--username", "alice:alicepw", "set", "/app/dir/v2", "hello");
+        assertEquals("hello\n", v2.ok("--username", "alice:alicepw", "get", "/app/dir/v2"));
+        assertEquals("/app/dir/v2\n", v2.ok("--username", "alice:alicepw", "ls", "--recursive", "/app/dir"));
+        v2.fails(refused, "--username", "alice:alicepw", "set", "/other/v2", "x");
+        v2.fails(refused, "get", "/app/dir/v2");
+        v2.fails(refused, "--username", "alice:wrong", "get", "/app/dir/v2");
+        v2.fails(refused, "--username", "alice:alicepw", "ls", "--recursive", "/");
+        v2.fails(refused, "--username", "alice:alicepw", "watch", "/other/v2");
+        v2.ok("--username", "root:rootpw", "set", "/other/v2", "root");
+        assertTrue(v2.ok("--username", "root:rootpw", "ls", "--recursive", "/").contains("/other/v2\n"));
+        v2.ok("--username", "alice:alicepw", "rm", "/app/dir/v2");
     }
 
     @Test
@@ -160,6 +181,52 @@ class AuthIT {
             assertEquals(3, token.split("\\.").length, "a JWT: " + token);
             checkEnforcedWithEtcdctl(etcdctl);
         }
+    }
+
+    /**
+     * etcd's {@code --client-cert-auth}: a call without a token acts as the user its verified client
+     * certificate names (CN), so etcdctl with alice's certificate and no {@code --user} is alice.
+     */
+    @Test
+    void aClientCertificatesCommonNameIsTheUser() {
+        Path dir = CairnProcess.newDataDir("auth-cn");
+        Pki pki = new Pki(dir.resolveSibling(dir.getFileName() + "-pki"), "auth");
+        Pki.Issued serverCertificate = pki.issue("server");
+        Pki.Issued alice = pki.issue("alice");
+        Pki.Issued root = pki.issue("root");
+        Pki.Issued stranger = pki.issue("mallory");
+        try (CairnProcess server = CairnProcess.start(dir, "--listen-client-urls", "https://127.0.0.1:0",
+                "--cert-file", serverCertificate.certificate().toString(), "--key-file", serverCertificate.key().toString(),
+                "--trusted-ca-file", pki.caCertificate().toString(), "--client-cert-auth")) {
+            String endpoint = "https://" + server.endpoint();
+            Etcdctl asRoot = withCertificate(endpoint, pki, root);
+            Etcdctl asAlice = withCertificate(endpoint, pki, alice);
+            Etcdctl asStranger = withCertificate(endpoint, pki, stranger);
+            setUpWithEtcdctl(asRoot);
+
+            asAlice.ok("put", "/app/cn", "1");
+            assertEquals("1\n", asAlice.ok("get", "/app/cn", "--print-value-only"));
+            asAlice.fails("etcdserver: permission denied", "put", "/other", "1");
+            asAlice.fails("etcdserver: permission denied", "get", "/other");
+            asAlice.fails("etcdserver: permission denied", "user", "list");
+            // no user of that name: nothing is granted
+            asStranger.fails("etcdserver: permission denied", "get", "/app/cn");
+
+            // root's certificate is root: keys everywhere and auth management
+            asRoot.ok("put", "/other", "root-was-here");
+            assertEquals("alice\nroot\n", asRoot.ok("user", "list"));
+            asRoot.ok("role", "revoke-permission", "app", "/app/", "--prefix=true");
+            asAlice.fails("etcdserver: permission denied", "get", "/app/cn");
+            // a token comes first: alice's certificate with root's password is root
+            asAlice.ok("--user", "root:rootpw", "get", "/other");
+            assertTrue(asRoot.ok("auth", "disable").contains("Authentication Disabled"));
+            asStranger.ok("get", "/app/cn");
+        }
+    }
+
+    private static Etcdctl withCertificate(String endpoint, Pki pki, Pki.Issued issued) {
+        return new Etcdctl(endpoint, "--cacert", pki.caCertificate().toString(), "--cert",
+                issued.certificate().toString(), "--key", issued.key().toString());
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * etcd's own command-line client (Debian package {@code etcd-client}), API v3, pointed at one
- * endpoint. Missing etcdctl is a failure, not a skip: {@code .ci/run} installs it.
+ * etcd's own command-line client (Debian package {@code etcd-client}), API v3 (or v2 with
+ * {@link #v2}), pointed at one endpoint. Missing etcdctl is a failure, not a skip: {@code .ci/run}
+ * installs it.
  */
 final class Etcdctl {
 
@@ -20,10 +21,28 @@ final class Etcdctl {
 
     private final Path executable;
     private final String endpoint;
+    private final List<String> globalFlags;
+    private final boolean v2;
 
     Etcdctl(String endpoint) {
+        this(endpoint, false);
+    }
+
+    /** API v3 with {@code globalFlags} before every command's arguments (e.g. TLS files). */
+    Etcdctl(String endpoint, String... globalFlags) {
+        this(endpoint, false, globalFlags);
+    }
+
+    private Etcdctl(String endpoint, boolean v2, String... globalFlags) {
         this.executable = find();
         this.endpoint = endpoint;
+        this.v2 = v2;
+        this.globalFlags = List.of(globalFlags);
+    }
+
+    /** {@code ETCDCTL_API=2} against the v2 keys API at {@code httpUrl} (an HTTP client URL). */
+    static Etcdctl v2(String httpUrl) {
+        return new Etcdctl(httpUrl, true);
     }
 
     static Path find() {
@@ -40,8 +59,12 @@ final class Etcdctl {
     }
 
     List<String> command(String... args) {
-        List<String> command = new ArrayList<>(List.of("env", "ETCDCTL_API=3", executable.toString(),
-                "--endpoints=" + endpoint, "--dial-timeout=5s", "--command-timeout=10s"));
+        List<String> command = v2
+                ? new ArrayList<>(List.of("env", "ETCDCTL_API=2", executable.toString(), "--endpoints=" + endpoint,
+                        "--timeout=5s", "--total-timeout=20s"))
+                : new ArrayList<>(List.of("env", "ETCDCTL_API=3", executable.toString(), "--endpoints=" + endpoint,
+                        "--dial-timeout=5s", "--command-timeout=10s"));
+        command.addAll(globalFlags);
         command.addAll(List.of(args));
         return command;
     }

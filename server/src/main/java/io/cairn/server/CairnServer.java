@@ -105,6 +105,7 @@ public final class CairnServer implements AutoCloseable {
     private final AutoCompactor autoCompactor;
     private final io.cairn.server.auth.AuthStore authStore;
     private final ExecutorService hashing;
+    private final CredentialChecks credentialChecks;
     private volatile boolean closed;
 
     /** Starts a member's peer endpoint: a transport's, or an in-memory one in tests. */
@@ -190,6 +191,7 @@ public final class CairnServer implements AutoCloseable {
         node.alarms(alarms);
         Member self = new Member(memberId, b.name, peerUrls, b.advertiseClientUrls.stream().map(URI::toString).toList(), false);
         node.authStore(authStore);
+        this.credentialChecks = new CredentialChecks(node, authStore, hashing);
         this.cairn = new LocalCairn(node, store, lessor, stateBackend, raftBackend, completions, self, clusterId,
                 b.maxTxnOps, b.maxRequestBytes, admission -> watchHub.openStream(() -> cairn().header(), admission),
                 members, token, alarms, authStore, hashing, b.passwordIterations);
@@ -329,6 +331,17 @@ public final class CairnServer implements AutoCloseable {
         public Cairn forCertificateCommonName(String commonName) {
             Objects.requireNonNull(commonName, "commonName");
             return cairn.as(new io.cairn.server.auth.Caller(commonName, io.cairn.server.auth.Caller.CURRENT));
+        }
+
+        @Override
+        public Cairn unchecked() {
+            return cairn;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<io.cairn.spi.transport.KeyAccess> keyAccess(
+                io.cairn.spi.transport.Credentials credentials) {
+            return credentialChecks.keyAccess(credentials);
         }
     };
 

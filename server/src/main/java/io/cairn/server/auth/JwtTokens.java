@@ -25,8 +25,9 @@ import java.util.function.LongSupplier;
  * with the public key verifies them, so they need no log entry. They stop working when the auth
  * store changes (their revision is then old), when they expire, and never sooner.
  *
- * <p>Keys are PEM files: the private key PKCS#8 ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes)
- * or, for RSA, PKCS#1; the public key X.509 ({@code BEGIN PUBLIC KEY}).
+ * <p>Keys are PEM files: the private key PKCS#8 ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes),
+ * or, for RSA, PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), or, for EC, SEC1 ({@code BEGIN EC PRIVATE KEY},
+ * what {@code openssl ecparam -genkey} writes); the public key X.509 ({@code BEGIN PUBLIC KEY}).
  */
 public final class JwtTokens implements TokenProvider {
 
@@ -229,7 +230,7 @@ public final class JwtTokens implements TokenProvider {
     }
 
     static PrivateKey readPrivateKey(Path file, String family) {
-        byte[] der = pem(file, "PRIVATE KEY", "RSA PRIVATE KEY");
+        byte[] der = pem(file, "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY");
         String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
@@ -237,7 +238,7 @@ public final class JwtTokens implements TokenProvider {
             throw new IllegalArgumentException("cannot read JWT key file " + file, e);
         }
         if (!text.contains("-----BEGIN PRIVATE KEY-----")) {
-            der = pkcs1ToPkcs8(der); // BEGIN RSA PRIVATE KEY
+            der = text.contains("-----BEGIN RSA PRIVATE KEY-----") ? pkcs1ToPkcs8(der) : sec1ToPkcs8(der, file);
         }
         try {
             return KeyFactory.getInstance(family).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -258,6 +259,72 @@ public final class JwtTokens implements TokenProvider {
         System.arraycopy(algorithm, 0, body, version.length, algorithm.length);
         System.arraycopy(octets, 0, body, version.length + algorithm.length, octets.length);
         return der(0x30, body);
+    }
+
+    /**
+     * Wraps a SEC1 ECPrivateKey ({@code BEGIN EC PRIVATE KEY}, what {@code openssl ecparam -genkey}
+     * writes) in PKCS#8's PrivateKeyInfo: version 0, id-ecPublicKey with the curve OID the SEC1 key
+     * names in its {@code [0] parameters}, the SEC1 key as an octet string.
+     */
+    private static byte[] sec1ToPkcs8(byte[] sec1, Path file) {
+        byte[] curve = null;
+        try {
+            int[] outer = header(sec1, 0, 0x30);
+            int at = outer[0];
+            int end = at + outer[1];
+            while (at < end) {
+                int[] field = header(sec1, at, -1);
+                if ((sec1[at] & 0xff) == 0xa0 && (sec1[field[0]] & 0xff) == 0x06) { // [0] parameters: a named curve's OID
+                    int[] oid = header(sec1, field[0], 0x06);
+                    curve = java.util.Arrays.copyOfRange(sec1, field[0], oid[0] + oid[1]);
+                }
+                at = field[0] + field[1];
+            }
+        } catch (IndexOutOfBoundsException | IllegalArgumentException malformed) {
+            throw new IllegalArgumentException("JWT private key " + file + " is not a SEC1 EC private key", malformed);
+        }
+        if (curve == null) {
+            throw new IllegalArgumentException("JWT private key " + file + " names no curve (SEC1 without a named"
+                    + " curve): write it with openssl ecparam -genkey -name <curve>, or convert it with openssl pkcs8 -topk8 -nocrypt");
+        }
+        byte[] ecPublicKey = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01}; // 1.2.840.10045.2.1
+        byte[] algorithm = der(0x30, concat(ecPublicKey, curve));
+        return der(0x30, concat(new byte[] {0x02, 0x01, 0x00}, algorithm, der(0x04, sec1)));
+    }
+
+    /**
+     * The DER header at {@code at}: {content offset, content length}.
+     *
+     * @throws IllegalArgumentException if the tag is not {@code tag} (any tag when negative) or the length is bad
+     */
+    private static int[] header(byte[] der, int at, int tag) {
+        if (tag >= 0 && (der[at] & 0xff) != tag) {
+            throw new IllegalArgumentException("tag " + (der[at] & 0xff) + " where " + tag + " was expected");
+        }
+        int first = der[at + 1] & 0xff;
+        if (first < 0x80) {
+            return new int[] {at + 2, first};
+        }
+        int bytes = first & 0x7f;
+        if (bytes == 0 || bytes > 3) {
+            throw new IllegalArgumentException("bad DER length");
+        }
+        int length = 0;
+        for (int i = 0; i < bytes; i++) {
+            length = (length << 8) | (der[at + 2 + i] & 0xff);
+        }
+        if (at + 2 + bytes + length > der.length) {
+            throw new IllegalArgumentException("DER length beyond the data");
+        }
+        return new int[] {at + 2 + bytes, length};
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     private static byte[] der(int tag, byte[] content) {

@@ -181,6 +181,36 @@ class AuthUnitsTest {
         assertTrue(other.caller(jwt.issue("a", 1), 1).isEmpty(), "another key pair's token");
     }
 
+    /** {@code openssl ecparam -genkey} writes SEC1 ({@code BEGIN EC PRIVATE KEY}, after an EC PARAMETERS block). */
+    @ParameterizedTest
+    @CsvSource({"ES256,prime256v1", "ES384,secp384r1", "ES512,secp521r1"})
+    void ecKeysWrittenByOpensslInSec1FormSign(String method, String curve) throws Exception {
+        Path priv = dir.resolve(curve + ".key");
+        Path pub = dir.resolve(curve + ".pub");
+        openssl("ecparam", "-genkey", "-name", curve, "-out", priv.toString());
+        openssl("ec", "-in", priv.toString(), "-pubout", "-out", pub.toString());
+        assertTrue(Files.readString(priv).contains("-----BEGIN EC PRIVATE KEY-----"), Files.readString(priv));
+        JwtTokens jwt = JwtTokens.fromOptions(Map.of("pub-key", pub.toString(), "priv-key", priv.toString(),
+                "sign-method", method), () -> 1_000);
+        assertEquals(new Caller("alice", 3), jwt.caller(jwt.issue("alice", 3), 3).orElseThrow());
+
+        Path noCurve = dir.resolve(curve + "-nocurve.key");
+        openssl("ec", "-in", priv.toString(), "-param_enc", "explicit", "-no_public", "-out", noCurve.toString());
+        Files.writeString(noCurve, Files.readString(noCurve).replaceAll("(?s)-----BEGIN EC PARAMETERS-----.*?-----END EC PARAMETERS-----\\n?", ""));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> JwtTokens.fromOptions(
+                Map.of("pub-key", pub.toString(), "priv-key", noCurve.toString(), "sign-method", method), () -> 1_000));
+        assertTrue(bad.getMessage().contains(noCurve.toString()), bad.getMessage());
+    }
+
+    private static void openssl(String... arguments) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "openssl finished");
+        assertEquals(0, process.exitValue(), () -> "openssl " + command + ": " + output);
+    }
+
     @Test
     void jwtOptionsAreChecked() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

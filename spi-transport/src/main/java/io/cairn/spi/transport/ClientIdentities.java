@@ -39,6 +39,29 @@ public interface ClientIdentities {
      */
     Cairn forCertificateCommonName(String commonName);
 
+    /**
+     * The server's own view, which auth never checks: for an API that keeps its data in keys of its
+     * own and checks each caller itself through {@link #keyAccess} (the v2 keys API keeps its nodes
+     * under a reserved prefix that users' permissions do not name, and checks the v2 path instead).
+     * Never serve a v3 call on it. Never null.
+     */
+    Cairn unchecked();
+
+    /**
+     * What the caller with {@code credentials} may do with keys, for an API that serves its calls on
+     * {@link #unchecked()}. With auth disabled it completes at once with {@link KeyAccess#UNRESTRICTED},
+     * whatever the credentials (etcd ignores them then). With auth enabled it completes once this
+     * member has caught up with the leader's auth store (a read barrier), so a change made anywhere
+     * before counts; a password is checked off the caller's thread (it is slow on purpose).
+     *
+     * @return fails with a {@link io.cairn.api.CairnException}: {@link io.cairn.api.ErrorCode#USER_EMPTY}
+     *     without credentials, {@link io.cairn.api.ErrorCode#AUTH_FAILED} for an unknown user, a wrong
+     *     password or a user without one, {@link io.cairn.api.ErrorCode#INVALID_AUTH_TOKEN} for a token
+     *     the server refuses; a certificate name of an unknown user gets access that refuses every key
+     * @throws NullPointerException if {@code credentials} is null
+     */
+    java.util.concurrent.CompletableFuture<KeyAccess> keyAccess(Credentials credentials);
+
     /** Identities that serve every call on {@code cairn}, whatever its credentials: no authentication. */
     static ClientIdentities unauthenticated(Cairn cairn) {
         java.util.Objects.requireNonNull(cairn, "cairn");
@@ -48,6 +71,11 @@ public interface ClientIdentities {
             @Override public Cairn forCertificateCommonName(String commonName) {
                 java.util.Objects.requireNonNull(commonName, "commonName");
                 return cairn;
+            }
+            @Override public Cairn unchecked() { return cairn; }
+            @Override public java.util.concurrent.CompletableFuture<KeyAccess> keyAccess(Credentials credentials) {
+                java.util.Objects.requireNonNull(credentials, "credentials");
+                return java.util.concurrent.CompletableFuture.completedFuture(KeyAccess.UNRESTRICTED);
             }
         };
     }

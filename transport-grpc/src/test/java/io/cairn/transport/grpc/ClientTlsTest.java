@@ -110,6 +110,11 @@ class ClientTlsTest {
                 callers.add("cn " + commonName);
                 return cairn;
             }
+            @Override public io.cairn.api.Cairn unchecked() { return cairn; }
+            @Override public java.util.concurrent.CompletableFuture<io.cairn.spi.transport.KeyAccess> keyAccess(
+                    io.cairn.spi.transport.Credentials credentials) {
+                return java.util.concurrent.CompletableFuture.completedFuture(io.cairn.spi.transport.KeyAccess.UNRESTRICTED);
+            }
         };
         try (ClientEndpoint endpoint = TransportProviders.byId("grpc").startClientEndpoint(identities,
                 ClientEndpointConfig.of(mutualTls(), HTTPS_ANY_PORT));

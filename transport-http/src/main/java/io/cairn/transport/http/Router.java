@@ -24,11 +24,13 @@ final class Router implements HttpHandler {
 
     Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
             Supplier<List<URI>> boundUrls) {
-        // the v2 API and the status routes carry no v3 credentials: they act as nobody
+        // the status routes carry no v3 credentials: they act as nobody
         Cairn cairn = identities.anonymous();
         this.metrics = new HttpMetrics(cairn);
         this.gateway = new Gateway(identities, maxRequestBytes, streamThreads, metrics);
-        this.v2 = new V2Keys(new V2Store(cairn), cairn, streamThreads, boundUrls, metrics);
+        // the v2 tree lives in reserved keys no v3 permission names: V2Auth checks the v2 path first
+        Cairn v2Store = identities.unchecked();
+        this.v2 = new V2Keys(new V2Store(v2Store), v2Store, new V2Auth(identities), streamThreads, boundUrls, metrics);
         this.status = new Status(cairn, metrics);
     }
 

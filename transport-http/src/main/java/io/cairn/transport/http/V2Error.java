@@ -20,6 +20,7 @@ final class V2Error extends RuntimeException {
     static final int NODE_EXIST = 105;
     static final int ROOT_READ_ONLY = 107;
     static final int DIR_NOT_EMPTY = 108;
+    static final int UNAUTHORIZED = 110;
     static final int PREV_VALUE_REQUIRED = 201;
     static final int TTL_NAN = 202;
     static final int INDEX_NAN = 203;
@@ -60,6 +61,7 @@ final class V2Error extends RuntimeException {
             case NODE_EXIST -> "Key already exists";
             case ROOT_READ_ONLY -> "Root is read only";
             case DIR_NOT_EMPTY -> "Directory not empty";
+            case UNAUTHORIZED -> "The request requires user authentication";
             case PREV_VALUE_REQUIRED -> "PrevValue is Required in POST form";
             case TTL_NAN -> "The given TTL in POST form is not a number";
             case INDEX_NAN -> "The given index in POST form is not a number";
@@ -79,6 +81,7 @@ final class V2Error extends RuntimeException {
         return switch (code) {
             case KEY_NOT_FOUND -> 404;
             case NOT_FILE, DIR_NOT_EMPTY -> 403;
+            case UNAUTHORIZED -> 401;
             case TEST_FAILED, NODE_EXIST -> 412;
             case RAFT_INTERNAL, LEADER_ELECT -> 500;
             default -> 400;

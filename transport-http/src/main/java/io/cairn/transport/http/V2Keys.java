@@ -3,6 +3,7 @@ package io.cairn.transport.http;
 import io.cairn.api.Cairn;
 import io.cairn.api.cluster.Member;
 import io.cairn.api.cluster.MemberListRequest;
+import io.cairn.spi.transport.KeyAccess;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -43,8 +44,16 @@ final class V2Keys {
     private final HttpMetrics metrics;
     private final Set<V2Watch> watches = ConcurrentHashMap.newKeySet();
     private final V2Stats stats;
+    private final V2Auth auth;
 
-    V2Keys(V2Store store, Cairn cairn, Executor streamThreads, Supplier<List<URI>> boundUrls, HttpMetrics metrics) {
+    /**
+     * @param store the v2 tree on the server's unchecked view
+     * @param cairn the unchecked view too (member lists, the stats' watch)
+     * @param auth checks each request's caller before it runs
+     */
+    V2Keys(V2Store store, Cairn cairn, V2Auth auth, Executor streamThreads, Supplier<List<URI>> boundUrls,
+            HttpMetrics metrics) {
+        this.auth = auth;
         this.stats = new V2Stats(cairn, watches::size);
         this.store = store;
         this.cairn = cairn;
@@ -100,6 +109,11 @@ final class V2Keys {
         if (refresh && ttl == null) {
             throw new V2Error(V2Error.REFRESH_TTL_REQUIRED, "No TTL value set", 0);
         }
+        // after the form is parsed, as etcd checks access only for requests it could serve
+        boolean read = method.equals(Methods.GET) || method.equals(Methods.HEAD);
+        KeyAccess access = auth.access(exchange);
+        V2Auth.checkRequest(access, path, !read, recursive && (read || method.equals(Methods.DELETE)),
+                method.equals(Methods.POST));
         stats.follow(store::currentIndex);
         V2Stats.Operation operation = operation(method, wait, prevExist, prevIndex, prevValue);
         V2Store.Result result;
@@ -119,6 +133,9 @@ final class V2Keys {
         }
         if (result == null) {
             return; // a watch, which answered itself
+        }
+        if (read && !recursive) {
+            V2Auth.checkListing(access, result.node());
         }
         if (operation == V2Stats.Operation.GET) {
             stats.read(true);
