@@ -30,7 +30,9 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +44,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The cluster verification of the conformance kit (rules C1–C10 in conformance-tests' README), run
@@ -83,17 +87,36 @@ class ClusterFaultsIT {
      * watch from revision 2 starting at its snapshot's point, the events before silently missing).
      */
     @ParameterizedTest(name = "{0} storage, {1} peers")
-    @CsvSource({"rocksdb, grpc", "rocksdb, http", "xodus, grpc", "xodus, http"})
+    @MethodSource("pairs")
     void clusterVerification(String storage, String peerTransport) throws Exception {
         runFaults(storage, peerTransport);
+    }
+
+    /**
+     * The pairs to verify: Cairn's four, or those of {@code -Dcairn.cluster.pairs=storage:transport,...}
+     * (a plugin author's, with its jars in the directory {@code -Dcairn.cluster.plugins} names).
+     */
+    static Stream<Arguments> pairs() {
+        String pairs = System.getProperty("cairn.cluster.pairs", "rocksdb:grpc,rocksdb:http,xodus:grpc,xodus:http");
+        return Arrays.stream(pairs.split(",")).map(String::strip).filter(p -> !p.isEmpty()).map(pair -> {
+            String[] parts = pair.split(":");
+            assertEquals(2, parts.length, "cairn.cluster.pairs takes storage:transport pairs, not " + pair);
+            return Arguments.of(parts[0].strip(), parts[1].strip());
+        });
+    }
+
+    /** The package to start: the built one, or one whose plugins folder is {@code -Dcairn.cluster.plugins}. */
+    private static Path packageHome() {
+        String plugins = System.getProperty("cairn.cluster.plugins", "");
+        return plugins.isBlank() ? CairnProcess.home() : PluginHome.with(Path.of(plugins));
     }
 
     private void runFaults(String storage, String peerTransport) throws Exception {
         long runSeconds = Long.getLong("cairn.faults.seconds", 0);
         long started = System.nanoTime();
         String pair = storage + " x " + peerTransport;
-        try (FaultCluster cluster = new FaultCluster("faults-" + storage + "-" + peerTransport, SNAPSHOT_COUNT, storage,
-                peerTransport)) {
+        try (FaultCluster cluster = new FaultCluster(packageHome(), "faults-" + storage + "-" + peerTransport, SNAPSHOT_COUNT,
+                storage, peerTransport)) {
             cluster.startAll();
             List<Client> clients = new ArrayList<>();
             List<Client> memberClients = new ArrayList<>();
@@ -248,9 +271,9 @@ class ClusterFaultsIT {
         try {
             memberClients.get(leader.index).getMaintenanceClient().moveLeader(target.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("move-leader " + leader + " -> " + target + " failed" + cluster.logs(), e);
+            throw new AssertionError("C7: move-leader " + leader + " -> " + target + " failed" + cluster.logs(), e);
         }
-        assertEquals(target, leader(cluster, memberClients), "the leader after move-leader");
+        assertEquals(target, leader(cluster, memberClients), "C7: the leader after move-leader");
         pauseFor(1_500);
         phases.end("move leader");
         // e) remove a follower (its process stops by itself), then add it back under a new identity
@@ -258,13 +281,13 @@ class ClusterFaultsIT {
         Client other = memberClients.get(leader(cluster, memberClients).index);
         try {
             other.getClusterClient().removeMember(removed.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-            assertTrue(removed.process.waitForExit(Duration.ofSeconds(30)), removed + " stops after its removal");
+            assertTrue(removed.process.waitForExit(Duration.ofSeconds(30)), "C8: " + removed + " stops after its removal");
             pauseFor(1_000);
             String peerUrl = cluster.renew(removed);
             other.getClusterClient().addMember(List.of(java.net.URI.create(peerUrl)))
                     .get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("member remove/add of " + removed + " failed" + cluster.logs(), e);
+            throw new AssertionError("C8: member remove/add of " + removed + " failed" + cluster.logs(), e);
         }
         cluster.start(removed);
         awaitSnapshotInstalled(removed, cluster);
@@ -356,7 +379,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        throw new AssertionError("no leader all running members agree on within 30 s: " + last + cluster.logs());
+        throw new AssertionError("C3/C5/C6: no leader all running members agree on within 30 s: " + last + cluster.logs());
     }
 
     private static FaultCluster.Member follower(FaultCluster cluster, List<Client> memberClients) {
@@ -514,7 +537,7 @@ class ClusterFaultsIT {
                 CairnProcess.sleep(200);
             }
         }
-        throw new AssertionError("no write acknowledged within 60 s after healing", last);
+        throw new AssertionError("C10: no write acknowledged within 60 s after healing", last);
     }
 
     private static void awaitEvent(List<WatchEvent> seen, long revision, List<Throwable> errors) {
@@ -525,7 +548,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        fail("the watcher did not reach revision " + revision + " within 60 s; errors: " + errors);
+        fail("C9: the watcher did not reach revision " + revision + " within 60 s; errors: " + errors);
     }
 
     /** Waits until the member's own store (a serializable read) has applied {@code revision}. */
@@ -544,7 +567,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        fail(m + " applied only up to revision " + at + ", not " + revision);
+        fail("C10: " + m + " applied only up to revision " + at + ", not " + revision);
     }
 
     /** The member's watch history of the prefix from {@code from} up to {@code to}. */
@@ -634,7 +657,7 @@ class ClusterFaultsIT {
         while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
             i++;
         }
-        fail("the history " + m + " serves (" + actual.size() + " events, first " + (actual.isEmpty() ? "-" : actual.get(0))
+        fail("C9: the history " + m + " serves (" + actual.size() + " events, first " + (actual.isEmpty() ? "-" : actual.get(0))
                 + ") differs from the watcher's (" + expected.size() + " events, first "
                 + (expected.isEmpty() ? "-" : expected.get(0)) + ") at index " + i + ": expected "
                 + (i < expected.size() ? expected.get(i) : "the end") + ", was " + (i < actual.size() ? actual.get(i) : "the end"));
@@ -646,7 +669,7 @@ class ClusterFaultsIT {
             long revision = seen.get(i).getKeyValue().getModRevision();
             long before = previous;
             int at = i;
-            assertTrue(revision > previous, () -> "watch events in strictly increasing revisions (each once): "
+            assertTrue(revision > previous, () -> "C9: watch events in strictly increasing revisions (each once): "
                     + before + " then " + revision + " (delivered in responses with header revisions "
                     + headers.get(at - 1) + " and " + headers.get(at) + "); stream errors the watch resumed after: " + errors);
             previous = revision;
@@ -687,7 +710,7 @@ class ClusterFaultsIT {
     private static void expectEvent(Map<Long, WatchEvent> byRevision, long revision, WatchEvent.EventType type,
                                     String key, String value, HistoryEntry entry) {
         WatchEvent e = byRevision.get(revision);
-        assertTrue(e != null, "no watch event at revision " + revision + " for the acknowledged " + entry);
+        assertTrue(e != null, "C9: no watch event at revision " + revision + " for the acknowledged " + entry);
         assertEquals(type, e.getEventType(), entry::toString);
         assertEquals(key, e.getKeyValue().getKey().toString(UTF_8), entry::toString);
         if (value != null) {

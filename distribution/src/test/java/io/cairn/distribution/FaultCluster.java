@@ -86,6 +86,7 @@ final class FaultCluster implements AutoCloseable {
     private final String snapshotCount;
     private final String storage;
     private final String peerTransport;
+    private final Path home;
 
     FaultCluster(String token, int snapshotCount) {
         this(token, snapshotCount, "rocksdb", "grpc");
@@ -93,6 +94,12 @@ final class FaultCluster implements AutoCloseable {
 
     /** Members on storage plugin {@code storage} with peer traffic over transport {@code peerTransport}. */
     FaultCluster(String token, int snapshotCount, String storage, String peerTransport) {
+        this(CairnProcess.home(), token, snapshotCount, storage, peerTransport);
+    }
+
+    /** The same, with the launcher of the package at {@code home} (e.g. a {@link PluginHome}). */
+    FaultCluster(Path home, String token, int snapshotCount, String storage, String peerTransport) {
+        this.home = home;
         this.storage = storage;
         this.peerTransport = peerTransport;
         this.token = token;
@@ -155,7 +162,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts (or restarts, on the same data dir and flags) one member and waits for its ready line. */
     void start(Member m) {
-        m.process = CairnProcess.start(m.dataDir, flags(m));
+        m.process = CairnProcess.start(home, m.dataDir, flags(m));
         m.paused = false;
     }
 

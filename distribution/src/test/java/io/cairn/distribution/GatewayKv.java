@@ -73,8 +73,12 @@ final class GatewayKv {
             connection.setReadTimeout(timeoutMillis);
             connection.setDoOutput(true);
             connection.setRequestProperty("Content-Type", "application/json");
+            byte[] bytes = body.getBytes(UTF_8);
+            // a streamed body is never resent: HttpURLConnection otherwise repeats a POST whose answer it
+            // failed to read on a reused connection (sun.net.http.retryPost), a write no history would explain
+            connection.setFixedLengthStreamingMode(bytes.length);
             try (OutputStream out = connection.getOutputStream()) {
-                out.write(body.getBytes(UTF_8));
+                out.write(bytes);
             }
             int status = connection.getResponseCode();
             String text;
