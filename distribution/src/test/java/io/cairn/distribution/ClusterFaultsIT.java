@@ -29,8 +29,8 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -147,8 +147,8 @@ class ClusterFaultsIT {
                 if (peerTransport.equals("http")) {
                     // one more client on the JSON gateway: the http transport's client side under the same faults
                     int clientId = CLIENTS;
-                    Workload kv = new GatewayWorkload(new GatewayKv(
-                            cluster.members().stream().map(FaultCluster.Member::httpUrl).toList(), clientId, (int) OP_TIMEOUT_MS));
+                    List<String> httpUrls = cluster.members().stream().map(FaultCluster.Member::httpUrl).toList();
+                    Workload kv = new GatewayWorkload(new GatewayKv(httpUrls, clientId, (int) OP_TIMEOUT_MS));
                     workers.add(Thread.ofPlatform().name("fault-gateway-client")
                             .start(() -> runClient(clientId, kv, recorder, stop, acknowledgedWrites)));
                 }

@@ -110,7 +110,8 @@ final class FaultCluster implements AutoCloseable {
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < SIZE; i++) {
                 String peerUrl = "http://127.0.0.1:" + freePort();
-                Member m = new Member(i, freePort(), freePort(), peerUrl, root.resolve("m" + (i + 1)), root.resolve("faults-m" + (i + 1)));
+                Member m = new Member(i, freePort(), freePort(), peerUrl, root.resolve("m" + (i + 1)),
+                        root.resolve("faults-m" + (i + 1)));
                 Files.writeString(m.faultFile, "", UTF_8);
                 members.add(m);
                 parts.add(m.name + "=" + peerUrl);
