@@ -80,7 +80,12 @@ final class CairnProcess implements AutoCloseable {
      * {@code --listen-client-urls}, and waits for its ready line.
      */
     static CairnProcess start(Path dataDir, String... flags) {
-        List<String> command = new ArrayList<>(List.of(home().resolve("bin/cairn").toString(),
+        return start(home(), dataDir, flags);
+    }
+
+    /** {@link #start(Path, String...)} with the launcher of the package at {@code home}. */
+    static CairnProcess start(Path home, Path dataDir, String... flags) {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/cairn").toString(),
                 "--name", "n1", "--data-dir", dataDir.toString()));
         if (!List.of(flags).contains("--listen-client-urls")) {
             command.addAll(List.of("--listen-client-urls", "http://127.0.0.1:0"));

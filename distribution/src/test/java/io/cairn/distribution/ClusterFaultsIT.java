@@ -29,8 +29,10 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,18 +43,26 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Fault tests with real {@code cairn} processes: three members under load from several jetcd
- * clients (put, get, delete, compare-and-set on a few keys, every call recorded), while the test
- * kills the leader and then a follower (SIGKILL) and restarts them on their data dirs, pauses the
- * leader (SIGSTOP) beyond the election timeout, cuts a member off through the fault-injection file,
- * moves the leadership, and removes a member then adds it back with new peer URLs and a fresh data
- * dir (it joins from a snapshot). Afterwards: the history is linearizable, a watcher opened at the start
- * saw every acknowledged write once and in revision order across the leader changes, every member's
- * own watch history from the start equals it, and the members' HashKV agree at a common revision.
+ * The cluster verification of the conformance kit (rules C1–C10 in conformance-tests' README), run
+ * for every storage × peer transport pair with real {@code cairn} processes: three members under
+ * load from several jetcd clients (put, get, delete, compare-and-set on a few keys, every call
+ * recorded; with the http peer transport one more client on the JSON gateway), while the test kills
+ * the leader (SIGKILL) and restarts it on its data dir, kills a follower and keeps it down until
+ * the others have taken more writes than the log keeps for catch-up (it must come back from a
+ * snapshot), pauses the leader (SIGSTOP) beyond the election timeout, cuts a member off through the
+ * fault-injection file, moves the leadership, and removes a member then adds it back with new peer
+ * URLs and a fresh data dir (it joins from a snapshot). Afterwards: the history is linearizable, a
+ * watcher opened at the start saw every acknowledged write once and in revision order across the
+ * leader changes, every member's own watch history from the start equals it, and the members'
+ * HashKV agree at a common revision.
  *
  * <p>One round of faults runs by default (about 20 s of pauses, plus restarts and elections; the
  * summary line prints the seconds per phase); {@code -Dcairn.faults.seconds=N} repeats rounds until
@@ -63,24 +73,50 @@ class ClusterFaultsIT {
     private static final String PREFIX = "fk/";
     private static final List<String> KEYS = List.of("fk/a", "fk/b", "fk/c", "fk/d", "fk/e");
     private static final int CLIENTS = 3;
+    /** Low, so that a follower down for a second falls behind what the log keeps (snapshot count / 2). */
+    private static final int SNAPSHOT_COUNT = 100;
+    /** What the server logs when it replaced its state by a snapshot from the leader. */
+    private static final String SNAPSHOT_INSTALLED = "installed the snapshot at raft index";
     private static final long OP_TIMEOUT_MS = 4_000;
     private static final long CALL_TIMEOUT_S = 15;
 
     /**
-     * Every fault in one run (one cluster start and one history check, to keep CI time bounded).
-     * The remove/re-add step makes the new member catch up from a snapshot (snapshot count 300): it
-     * must then serve the same watch history from the start as the others (it once served a watch
-     * from revision 2 starting at its snapshot's point, the events before silently missing).
+     * Every fault in one run per pair (one cluster start and one history check, to keep CI time
+     * bounded). The members that catch up from a snapshot (the follower kept down, the re-added
+     * member) must then serve the same watch history from the start as the others (one once served a
+     * watch from revision 2 starting at its snapshot's point, the events before silently missing).
      */
-    @Test
-    void historyStaysLinearizableAndMembersAgreeThroughKillsPausesPartitionsLeaderMovesAndMemberReplacement()
-            throws Exception {
-        runFaults();
+    @ParameterizedTest(name = "{0} storage, {1} peers")
+    @MethodSource("pairs")
+    void clusterVerification(String storage, String peerTransport) throws Exception {
+        runFaults(storage, peerTransport);
     }
 
-    private void runFaults() throws Exception {
+    /**
+     * The pairs to verify: Cairn's four, or those of {@code -Dcairn.cluster.pairs=storage:transport,...}
+     * (a plugin author's, with its jars in the directory {@code -Dcairn.cluster.plugins} names).
+     */
+    static Stream<Arguments> pairs() {
+        String pairs = System.getProperty("cairn.cluster.pairs", "rocksdb:grpc,rocksdb:http,xodus:grpc,xodus:http");
+        return Arrays.stream(pairs.split(",")).map(String::strip).filter(p -> !p.isEmpty()).map(pair -> {
+            String[] parts = pair.split(":");
+            assertEquals(2, parts.length, "cairn.cluster.pairs takes storage:transport pairs, not " + pair);
+            return Arguments.of(parts[0].strip(), parts[1].strip());
+        });
+    }
+
+    /** The package to start: the built one, or one whose plugins folder is {@code -Dcairn.cluster.plugins}. */
+    private static Path packageHome() {
+        String plugins = System.getProperty("cairn.cluster.plugins", "");
+        return plugins.isBlank() ? CairnProcess.home() : PluginHome.with(Path.of(plugins));
+    }
+
+    private void runFaults(String storage, String peerTransport) throws Exception {
         long runSeconds = Long.getLong("cairn.faults.seconds", 0);
-        try (FaultCluster cluster = new FaultCluster("faults-it", 300)) {
+        long started = System.nanoTime();
+        String pair = storage + " x " + peerTransport;
+        try (FaultCluster cluster = new FaultCluster(packageHome(), "faults-" + storage + "-" + peerTransport, SNAPSHOT_COUNT,
+                storage, peerTransport)) {
             cluster.startAll();
             List<Client> clients = new ArrayList<>();
             List<Client> memberClients = new ArrayList<>();
@@ -98,20 +134,31 @@ class ClusterFaultsIT {
 
                 HistoryRecorder recorder = new HistoryRecorder();
                 AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong acknowledgedWrites = new AtomicLong();
                 List<Thread> workers = new ArrayList<>();
                 for (int c = 0; c < CLIENTS; c++) {
                     Client client = client(cluster.endpoints().split(","));
                     clients.add(client);
+                    Workload kv = new JetcdWorkload(client.getKVClient());
                     int clientId = c;
                     workers.add(Thread.ofPlatform().name("fault-client-" + c)
-                            .start(() -> runClient(clientId, client.getKVClient(), recorder, stop)));
+                            .start(() -> runClient(clientId, kv, recorder, stop, acknowledgedWrites)));
+                }
+                if (peerTransport.equals("http")) {
+                    // one more client on the JSON gateway: the http transport's client side under the same faults
+                    int clientId = CLIENTS;
+                    List<String> httpUrls = cluster.members().stream().map(FaultCluster.Member::httpUrl).toList();
+                    Workload kv = new GatewayWorkload(new GatewayKv(httpUrls, clientId, (int) OP_TIMEOUT_MS));
+                    workers.add(Thread.ofPlatform().name("fault-gateway-client")
+                            .start(() -> runClient(clientId, kv, recorder, stop, acknowledgedWrites)));
                 }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(runSeconds);
                 Phases phases = new Phases();
+                List<CairnProcess> caughtUpFromSnapshot = new ArrayList<>();
                 int round = 0;
                 try {
                     do {
-                        faultRound(cluster, memberClients, round++, phases);
+                        faultRound(cluster, memberClients, round++, phases, acknowledgedWrites, caughtUpFromSnapshot);
                     } while (System.nanoTime() < deadline);
                 } finally {
                     stop.set(true);
@@ -126,7 +173,7 @@ class ClusterFaultsIT {
                 List<HistoryEntry> history = recorder.history();
                 phases.end("stop load, last write");
                 CheckResult verdict = new LinearizabilityChecker(Duration.ofSeconds(60)).check(new KvModel(), history);
-                assertTrue(verdict.isLinearizable(), () -> verdict + cluster.logs());
+                assertTrue(verdict.isLinearizable(), () -> "C1 (" + pair + "): " + verdict + cluster.logs());
                 phases.end("linearizability check");
 
                 awaitEvent(seen, endRevision, watchErrors);
@@ -146,16 +193,26 @@ class ClusterFaultsIT {
                             .get(CALL_TIMEOUT_S, TimeUnit.SECONDS).getHash());
                     hashes.put(m.name, hash);
                 }
-                assertEquals(1, hashes.values().stream().distinct().count(), "HashKV at " + endRevision + ": " + hashes);
+                assertEquals(1, hashes.values().stream().distinct().count(),
+                        "C10 (" + pair + "): HashKV at " + endRevision + ": " + hashes);
                 phases.end("member histories and hashes");
                 long okWrites = history.stream().filter(e -> e.outcome() instanceof Outcome.Ok ok && changed(ok.result()))
                         .count();
-                System.out.printf("ClusterFaultsIT: %d rounds, %d operations (%d acknowledged writes, %d unknown), "
-                        + "%d watch events up to revision %d, HashKV %s, watch resumed after %s; seconds per phase: %s%n",
-                        round, history.size(), okWrites,
+                long gatewayOps = history.stream().filter(e -> e.clientId() == CLIENTS).count();
+                System.out.printf("ClusterFaultsIT[%s]: %.0f s, %d rounds, %d operations (%d on the JSON gateway, "
+                        + "%d acknowledged writes, %d unknown), %d watch events up to revision %d, HashKV %s, "
+                        + "%d members caught up from a snapshot, watch resumed after %s; seconds per phase: %s%n",
+                        pair, (System.nanoTime() - started) / 1e9, round, history.size(), gatewayOps, okWrites,
                         history.stream().filter(e -> e.outcome() instanceof Outcome.Unknown).count(), expected.size(),
-                        endRevision, hashes, watchErrors, phases);
-                assertTrue(okWrites > 50, "the load made progress through the faults: " + okWrites + " acknowledged writes");
+                        endRevision, hashes, caughtUpFromSnapshot.size(), watchErrors, phases);
+                assertTrue(okWrites > 50, "C2 (" + pair + "): the load made progress through the faults: " + okWrites
+                        + " acknowledged writes");
+                if (peerTransport.equals("http")) {
+                    long gatewayOk = history.stream()
+                            .filter(e -> e.clientId() == CLIENTS && e.outcome() instanceof Outcome.Ok).count();
+                    assertTrue(gatewayOk > 10, "C2 (" + pair + "): the JSON gateway client made progress: " + gatewayOk
+                            + " acknowledged operations");
+                }
             } finally {
                 clients.forEach(Client::close);
                 memberClients.forEach(Client::close);
@@ -170,8 +227,12 @@ class ClusterFaultsIT {
                 || (result instanceof Result.DeleteResult delete && delete.deleted() == 1);
     }
 
-    /** One round of every fault, each with load before and after it. */
-    private static void faultRound(FaultCluster cluster, List<Client> memberClients, int round, Phases phases) {
+    /**
+     * One round of every fault, each with load before and after it. The processes that must have
+     * caught up from a snapshot are added to {@code caughtUpFromSnapshot} after they logged it.
+     */
+    private static void faultRound(FaultCluster cluster, List<Client> memberClients, int round, Phases phases,
+                                   AtomicLong acknowledgedWrites, List<CairnProcess> caughtUpFromSnapshot) {
         pauseFor(1_500);
         // a) SIGKILL the leader, let the others elect, restart it on its data dir
         FaultCluster.Member leader = leader(cluster, memberClients);
@@ -180,13 +241,16 @@ class ClusterFaultsIT {
         cluster.start(leader);
         pauseFor(1_000);
         phases.end("kill leader");
-        // ... then a follower
+        // ... then a follower, kept down until the others took more writes than the log keeps for its catch-up
         FaultCluster.Member follower = follower(cluster, memberClients);
         cluster.kill(follower);
-        pauseFor(1_500);
-        cluster.start(follower);
         pauseFor(1_000);
-        phases.end("kill follower");
+        awaitWrites(acknowledgedWrites, 3L * SNAPSHOT_COUNT, "while " + follower + " is down", cluster);
+        cluster.start(follower);
+        awaitSnapshotInstalled(follower, cluster);
+        caughtUpFromSnapshot.add(follower.process);
+        pauseFor(1_000);
+        phases.end("kill follower, snapshot catch-up");
         // b) SIGSTOP the leader beyond the election timeout (1 s), then SIGCONT: it comes back as a stale leader
         leader = leader(cluster, memberClients);
         cluster.pause(leader);
@@ -207,9 +271,9 @@ class ClusterFaultsIT {
         try {
             memberClients.get(leader.index).getMaintenanceClient().moveLeader(target.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("move-leader " + leader + " -> " + target + " failed" + cluster.logs(), e);
+            throw new AssertionError("C7: move-leader " + leader + " -> " + target + " failed" + cluster.logs(), e);
         }
-        assertEquals(target, leader(cluster, memberClients), "the leader after move-leader");
+        assertEquals(target, leader(cluster, memberClients), "C7: the leader after move-leader");
         pauseFor(1_500);
         phases.end("move leader");
         // e) remove a follower (its process stops by itself), then add it back under a new identity
@@ -217,17 +281,47 @@ class ClusterFaultsIT {
         Client other = memberClients.get(leader(cluster, memberClients).index);
         try {
             other.getClusterClient().removeMember(removed.id()).get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
-            assertTrue(removed.process.waitForExit(Duration.ofSeconds(30)), removed + " stops after its removal");
+            assertTrue(removed.process.waitForExit(Duration.ofSeconds(30)), "C8: " + removed + " stops after its removal");
             pauseFor(1_000);
             String peerUrl = cluster.renew(removed);
             other.getClusterClient().addMember(List.of(java.net.URI.create(peerUrl)))
                     .get(CALL_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("member remove/add of " + removed + " failed" + cluster.logs(), e);
+            throw new AssertionError("C8: member remove/add of " + removed + " failed" + cluster.logs(), e);
         }
         cluster.start(removed);
-        pauseFor(1_500);
+        awaitSnapshotInstalled(removed, cluster);
+        caughtUpFromSnapshot.add(removed.process);
+        pauseFor(1_000);
         phases.end("remove and re-add");
+    }
+
+    /** Waits (up to 60 s) until the load has had {@code count} more writes acknowledged. */
+    private static void awaitWrites(AtomicLong acknowledged, long count, String when, FaultCluster cluster) {
+        long target = acknowledged.get() + count;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (acknowledged.get() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("C2: " + (count - (target - acknowledged.get())) + " of " + count
+                        + " writes acknowledged within 60 s " + when + cluster.logs());
+            }
+            CairnProcess.sleep(50);
+        }
+    }
+
+    /**
+     * Waits (up to 60 s) until the member's current process logged that it installed a snapshot:
+     * it was behind the first entry the leader's log still holds, so only a snapshot could bring it up.
+     */
+    private static void awaitSnapshotInstalled(FaultCluster.Member m, FaultCluster cluster) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!m.process.stderr().contains(SNAPSHOT_INSTALLED)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("C4: " + m + " did not install a snapshot from the leader within 60 s of its start"
+                        + cluster.logs());
+            }
+            CairnProcess.sleep(100);
+        }
     }
 
     /** Wall-clock seconds spent per phase, summed over rounds, for the summary line. */
@@ -285,7 +379,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        throw new AssertionError("no leader all running members agree on within 30 s: " + last + cluster.logs());
+        throw new AssertionError("C3/C5/C6: no leader all running members agree on within 30 s: " + last + cluster.logs());
     }
 
     private static FaultCluster.Member follower(FaultCluster cluster, List<Client> memberClients) {
@@ -303,7 +397,77 @@ class ClusterFaultsIT {
                 .keepaliveTimeout(Duration.ofSeconds(3)).build();
     }
 
-    private static void runClient(int clientId, KV kv, HistoryRecorder recorder, AtomicBoolean stop) {
+    /** The four operations of the workload, over one client API. */
+    private interface Workload {
+        Result.PutResult put(String key, String value) throws Exception;
+
+        Result.GetResult get(String key) throws Exception;
+
+        Result.DeleteResult delete(String key) throws Exception;
+
+        /** If the key's value equals {@code expected}, put {@code value}. */
+        Result.CasResult casValue(String key, String expected, String value) throws Exception;
+    }
+
+    /** The workload over jetcd (gRPC). */
+    private record JetcdWorkload(KV kv) implements Workload {
+        @Override
+        public Result.PutResult put(String key, String value) throws Exception {
+            PutResponse r = kv.put(bytes(key), bytes(value)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return Result.put(r.getHeader().getRevision());
+        }
+
+        @Override
+        public Result.GetResult get(String key) throws Exception {
+            GetResponse r = kv.get(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (r.getKvs().isEmpty()) {
+                return Result.get(null, 0, r.getHeader().getRevision());
+            }
+            var kvs = r.getKvs().get(0);
+            return Result.get(kvs.getValue().toString(UTF_8), kvs.getModRevision(), r.getHeader().getRevision());
+        }
+
+        @Override
+        public Result.DeleteResult delete(String key) throws Exception {
+            DeleteResponse r = kv.delete(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return new Result.DeleteResult(r.getDeleted(), null, r.getHeader().getRevision());
+        }
+
+        @Override
+        public Result.CasResult casValue(String key, String expected, String value) throws Exception {
+            TxnResponse r = kv.txn()
+                    .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.value(bytes(expected))))
+                    .Then(Op.put(bytes(key), bytes(value), PutOption.DEFAULT))
+                    .commit().get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return new Result.CasResult(r.isSucceeded(), r.getHeader().getRevision());
+        }
+    }
+
+    /** The workload over etcd's JSON gateway (the http transport's client side). */
+    private record GatewayWorkload(GatewayKv gateway) implements Workload {
+        @Override
+        public Result.PutResult put(String key, String value) throws Exception {
+            return gateway.put(key, value);
+        }
+
+        @Override
+        public Result.GetResult get(String key) throws Exception {
+            return gateway.get(key);
+        }
+
+        @Override
+        public Result.DeleteResult delete(String key) throws Exception {
+            return gateway.delete(key);
+        }
+
+        @Override
+        public Result.CasResult casValue(String key, String expected, String value) throws Exception {
+            return gateway.casValue(key, expected, value);
+        }
+    }
+
+    private static void runClient(int clientId, Workload kv, HistoryRecorder recorder, AtomicBoolean stop,
+                                  AtomicLong acknowledgedWrites) {
         Random random = new Random(clientId * 7919L + 17);
         Map<String, String> lastRead = new HashMap<>();
         long seq = 0;
@@ -314,8 +478,8 @@ class ClusterFaultsIT {
             if (kind < 4) {
                 HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.put(key, value));
                 try {
-                    PutResponse r = kv.put(bytes(key), bytes(value)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    call.ok(Result.put(r.getHeader().getRevision()));
+                    call.ok(kv.put(key, value));
+                    acknowledgedWrites.incrementAndGet();
                 } catch (Exception e) {
                     call.unknown(String.valueOf(e));
                     backOff(e);
@@ -323,14 +487,10 @@ class ClusterFaultsIT {
             } else if (kind < 7) {
                 HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.get(key));
                 try {
-                    GetResponse r = kv.get(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    if (r.getKvs().isEmpty()) {
-                        call.ok(Result.get(null, 0, r.getHeader().getRevision()));
-                    } else {
-                        var kvs = r.getKvs().get(0);
-                        String read = kvs.getValue().toString(UTF_8);
-                        lastRead.put(key, read);
-                        call.ok(Result.get(read, kvs.getModRevision(), r.getHeader().getRevision()));
+                    Result.GetResult read = kv.get(key);
+                    call.ok(read);
+                    if (read.value() != null) {
+                        lastRead.put(key, read.value());
                     }
                 } catch (Exception e) {
                     call.failed(String.valueOf(e)); // a read changes nothing
@@ -339,8 +499,8 @@ class ClusterFaultsIT {
             } else if (kind < 8) {
                 HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.delete(key));
                 try {
-                    DeleteResponse r = kv.delete(bytes(key)).get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    call.ok(new Result.DeleteResult(r.getDeleted(), null, r.getHeader().getRevision()));
+                    call.ok(kv.delete(key));
+                    acknowledgedWrites.incrementAndGet();
                 } catch (Exception e) {
                     call.unknown(String.valueOf(e));
                     backOff(e);
@@ -349,11 +509,8 @@ class ClusterFaultsIT {
                 String expected = lastRead.getOrDefault(key, "none");
                 HistoryRecorder.Invocation call = recorder.invoke(clientId, Operation.casValue(key, expected, value));
                 try {
-                    TxnResponse r = kv.txn()
-                            .If(new Cmp(bytes(key), Cmp.Op.EQUAL, CmpTarget.value(bytes(expected))))
-                            .Then(Op.put(bytes(key), bytes(value), PutOption.DEFAULT))
-                            .commit().get(OP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    call.ok(new Result.CasResult(r.isSucceeded(), r.getHeader().getRevision()));
+                    call.ok(kv.casValue(key, expected, value));
+                    acknowledgedWrites.incrementAndGet();
                 } catch (Exception e) {
                     call.unknown(String.valueOf(e));
                     backOff(e);
@@ -364,7 +521,8 @@ class ClusterFaultsIT {
 
     /** After a failure, wait a little: a client hammering a member that is down only grows the history. */
     private static void backOff(Exception e) {
-        CairnProcess.sleep(e instanceof TimeoutException ? 0 : 200);
+        boolean timedOut = e instanceof TimeoutException || e instanceof java.net.SocketTimeoutException;
+        CairnProcess.sleep(timedOut ? 0 : 200);
     }
 
     /** Puts until one is acknowledged (the cluster is healed, so this must come), and returns its revision. */
@@ -379,7 +537,7 @@ class ClusterFaultsIT {
                 CairnProcess.sleep(200);
             }
         }
-        throw new AssertionError("no write acknowledged within 60 s after healing", last);
+        throw new AssertionError("C10: no write acknowledged within 60 s after healing", last);
     }
 
     private static void awaitEvent(List<WatchEvent> seen, long revision, List<Throwable> errors) {
@@ -390,7 +548,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        fail("the watcher did not reach revision " + revision + " within 60 s; errors: " + errors);
+        fail("C9: the watcher did not reach revision " + revision + " within 60 s; errors: " + errors);
     }
 
     /** Waits until the member's own store (a serializable read) has applied {@code revision}. */
@@ -409,7 +567,7 @@ class ClusterFaultsIT {
             }
             CairnProcess.sleep(100);
         }
-        fail(m + " applied only up to revision " + at + ", not " + revision);
+        fail("C10: " + m + " applied only up to revision " + at + ", not " + revision);
     }
 
     /** The member's watch history of the prefix from {@code from} up to {@code to}. */
@@ -499,7 +657,7 @@ class ClusterFaultsIT {
         while (i < expected.size() && i < actual.size() && expected.get(i).equals(actual.get(i))) {
             i++;
         }
-        fail("the history " + m + " serves (" + actual.size() + " events, first " + (actual.isEmpty() ? "-" : actual.get(0))
+        fail("C9: the history " + m + " serves (" + actual.size() + " events, first " + (actual.isEmpty() ? "-" : actual.get(0))
                 + ") differs from the watcher's (" + expected.size() + " events, first "
                 + (expected.isEmpty() ? "-" : expected.get(0)) + ") at index " + i + ": expected "
                 + (i < expected.size() ? expected.get(i) : "the end") + ", was " + (i < actual.size() ? actual.get(i) : "the end"));
@@ -511,7 +669,7 @@ class ClusterFaultsIT {
             long revision = seen.get(i).getKeyValue().getModRevision();
             long before = previous;
             int at = i;
-            assertTrue(revision > previous, () -> "watch events in strictly increasing revisions (each once): "
+            assertTrue(revision > previous, () -> "C9: watch events in strictly increasing revisions (each once): "
                     + before + " then " + revision + " (delivered in responses with header revisions "
                     + headers.get(at - 1) + " and " + headers.get(at) + "); stream errors the watch resumed after: " + errors);
             previous = revision;
@@ -552,7 +710,7 @@ class ClusterFaultsIT {
     private static void expectEvent(Map<Long, WatchEvent> byRevision, long revision, WatchEvent.EventType type,
                                     String key, String value, HistoryEntry entry) {
         WatchEvent e = byRevision.get(revision);
-        assertTrue(e != null, "no watch event at revision " + revision + " for the acknowledged " + entry);
+        assertTrue(e != null, "C9: no watch event at revision " + revision + " for the acknowledged " + entry);
         assertEquals(type, e.getEventType(), entry::toString);
         assertEquals(key, e.getKeyValue().getKey().toString(UTF_8), entry::toString);
         if (value != null) {

@@ -30,6 +30,8 @@ final class FaultCluster implements AutoCloseable {
         final int index;
         final String name;
         final int clientPort;
+        /** Where the member serves etcd's HTTP APIs (the JSON gateway), fixed like the client port. */
+        final int httpPort;
         volatile String peerUrl;
         volatile Path dataDir;
         /** {@code new} for the first members; {@code existing} for a member that replaced a removed one. */
@@ -39,10 +41,11 @@ final class FaultCluster implements AutoCloseable {
         volatile CairnProcess process;
         volatile boolean paused;
 
-        Member(int index, int clientPort, String peerUrl, Path dataDir, Path faultFile) {
+        Member(int index, int clientPort, int httpPort, String peerUrl, Path dataDir, Path faultFile) {
             this.index = index;
             this.name = "m" + (index + 1);
             this.clientPort = clientPort;
+            this.httpPort = httpPort;
             this.peerUrl = peerUrl;
             this.dataDir = dataDir;
             this.faultFile = faultFile;
@@ -50,6 +53,11 @@ final class FaultCluster implements AutoCloseable {
 
         String clientUrl() {
             return "http://127.0.0.1:" + clientPort;
+        }
+
+        /** The JSON gateway's base URL ({@code --listen-client-http-urls}). */
+        String httpUrl() {
+            return "http://127.0.0.1:" + httpPort;
         }
 
         /** {@code 127.0.0.1:port}: a gRPC target (jetcd's per-member maintenance calls) and etcdctl endpoint. */
@@ -78,6 +86,7 @@ final class FaultCluster implements AutoCloseable {
     private final String snapshotCount;
     private final String storage;
     private final String peerTransport;
+    private final Path home;
 
     FaultCluster(String token, int snapshotCount) {
         this(token, snapshotCount, "rocksdb", "grpc");
@@ -85,6 +94,12 @@ final class FaultCluster implements AutoCloseable {
 
     /** Members on storage plugin {@code storage} with peer traffic over transport {@code peerTransport}. */
     FaultCluster(String token, int snapshotCount, String storage, String peerTransport) {
+        this(CairnProcess.home(), token, snapshotCount, storage, peerTransport);
+    }
+
+    /** The same, with the launcher of the package at {@code home} (e.g. a {@link PluginHome}). */
+    FaultCluster(Path home, String token, int snapshotCount, String storage, String peerTransport) {
+        this.home = home;
         this.storage = storage;
         this.peerTransport = peerTransport;
         this.token = token;
@@ -95,7 +110,8 @@ final class FaultCluster implements AutoCloseable {
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < SIZE; i++) {
                 String peerUrl = "http://127.0.0.1:" + freePort();
-                Member m = new Member(i, freePort(), peerUrl, root.resolve("m" + (i + 1)), root.resolve("faults-m" + (i + 1)));
+                Member m = new Member(i, freePort(), freePort(), peerUrl, root.resolve("m" + (i + 1)),
+                        root.resolve("faults-m" + (i + 1)));
                 Files.writeString(m.faultFile, "", UTF_8);
                 members.add(m);
                 parts.add(m.name + "=" + peerUrl);
@@ -128,7 +144,7 @@ final class FaultCluster implements AutoCloseable {
         // etcd ignores the bootstrap flags once the data dir holds a member; so does cairn (the ids are
         // stored with the log at the first start), so a restart passes exactly the first start's flags
         return new String[] {"--name", m.name, "--listen-client-urls", m.clientUrl(),
-                "--advertise-client-urls", m.clientUrl(),
+                "--advertise-client-urls", m.clientUrl(), "--listen-client-http-urls", m.httpUrl(),
                 "--listen-peer-urls", m.peerUrl, "--initial-advertise-peer-urls", m.peerUrl,
                 "--initial-cluster", m.initialCluster, "--initial-cluster-state", m.state,
                 "--initial-cluster-token", token, "--storage", storage, "--peer-transport", peerTransport,
@@ -147,7 +163,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts (or restarts, on the same data dir and flags) one member and waits for its ready line. */
     void start(Member m) {
-        m.process = CairnProcess.start(m.dataDir, flags(m));
+        m.process = CairnProcess.start(home, m.dataDir, flags(m));
         m.paused = false;
     }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (snapshot count 50, so the killed member comes back from a snapshot sent over HTTP), get the killed
  * member back on its data dir, and then agree: every member holds every key, and HashKV is equal at a
  * common revision. The four storage × peer transport pairs run in-JVM in conformance-tests'
- * {@code PluginMatrixTest}; this is the process-level run of the HTTP pair.
+ * {@code PluginMatrixTest}, and as processes under faults in {@link ClusterFaultsIT} (the cluster
+ * verification); this one also checks the http transport's own log of the snapshot it received.
  */
 class HttpPeerClusterIT {
 

@@ -64,6 +64,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Experimental("new with issue 4")
 public final class CairnServer implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(CairnServer.class.getName());
+
     /** The server could not start; the message names the problem (address, path, ids found). */
     public static final class StartException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -235,6 +237,9 @@ public final class CairnServer implements AutoCloseable {
         peers.removeIncomingExcept(-1);
         // the snapshot carries the whole MVCC history: watchers behind it catch up from storage
         watchHub.onRestored(store.currentRevision());
+        // operators (and the cluster verification) see that a member caught up from a snapshot, whatever the transport
+        LOG.log(System.Logger.Level.INFO, "installed the snapshot at raft index " + index + " (revision "
+                + store.currentRevision() + ")");
     }
 
     private void startPeers(Builder b) {
