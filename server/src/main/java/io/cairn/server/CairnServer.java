@@ -330,6 +330,13 @@ public final class CairnServer implements AutoCloseable {
             Objects.requireNonNull(commonName, "commonName");
             return cairn.as(new io.cairn.server.auth.Caller(commonName, io.cairn.server.auth.Caller.CURRENT));
         }
+
+        @Override
+        public java.util.Optional<io.cairn.spi.transport.ServerStats> serverStats() {
+            return java.util.Optional.of(node.stats().snapshot(node.memberId(), name, node.leader(), node.term(),
+                    node.isLeader(), node.pendingProposals(), watchHub.watcherCount(), watchHub.streamCount(),
+                    lessor.count()));
+        }
     };
 
     private static ExecutorService hashingExecutor() {
