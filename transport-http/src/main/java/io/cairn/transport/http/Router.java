@@ -24,12 +24,12 @@ final class Router implements HttpHandler {
     private final HttpMetrics metrics;
 
     Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
-            Supplier<List<URI>> boundUrls) {
+            V2Admission v2Admission, Supplier<List<URI>> boundUrls) {
         // the v2 API and the status routes carry no v3 credentials: they act as nobody
         Cairn cairn = identities.anonymous();
         this.metrics = new HttpMetrics(cairn, identities::serverStats);
         this.gateway = new Gateway(identities, maxRequestBytes, streamThreads, metrics);
-        this.v2 = new V2Keys(new V2Store(cairn), cairn, streamThreads, boundUrls, metrics);
+        this.v2 = new V2Keys(new V2Store(cairn), cairn, streamThreads, v2Admission, boundUrls, metrics);
         this.status = new Status(cairn, metrics);
         this.memberStats = new V2MemberStats(identities::serverStats);
     }
