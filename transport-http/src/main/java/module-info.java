@@ -26,6 +26,8 @@ module io.cairn.transport.http {
     requires com.fasterxml.jackson.databind;
     requires micrometer.core;
     requires micrometer.registry.prometheus;
+    // the member's disk histograms are collectors of the registry's Prometheus model
+    requires io.prometheus.metrics.model;
 
     // Nothing is exported: the server finds this transport by its id, "http", through ServiceLoader.
     provides io.cairn.spi.transport.TransportProvider with io.cairn.transport.http.HttpTransportProvider;

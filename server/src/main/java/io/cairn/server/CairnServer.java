@@ -348,6 +348,13 @@ public final class CairnServer implements AutoCloseable {
                 io.cairn.spi.transport.Credentials credentials) {
             return credentialChecks.keyAccess(credentials);
         }
+
+        @Override
+        public java.util.Optional<io.cairn.spi.transport.ServerStats> serverStats() {
+            return java.util.Optional.of(node.stats().snapshot(node.memberId(), name, node.leader(), node.term(),
+                    node.isLeader(), node.pendingProposals(), watchHub.watcherCount(), watchHub.streamCount(),
+                    lessor.count()));
+        }
     };
 
     private static ExecutorService hashingExecutor() {

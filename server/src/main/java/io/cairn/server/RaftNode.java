@@ -140,6 +140,7 @@ final class RaftNode implements AutoCloseable {
     private volatile long lastIndex;
     private final AtomicLong readies = new AtomicLong();
     private final AtomicLong appliedProposals = new AtomicLong();
+    private final RaftStats stats = new RaftStats();
     private final CompletableFuture<Void> firstLeader = new CompletableFuture<>();
 
     // Loop-thread state.
@@ -246,6 +247,7 @@ final class RaftNode implements AutoCloseable {
         pending.put(id, future);
         CompletableFuture.delayedExecutor(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
             if (pending.remove(id, future)) {
+                stats.proposalFailed();
                 future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
             }
         });
@@ -270,6 +272,7 @@ final class RaftNode implements AutoCloseable {
         pending.put(id, future);
         CompletableFuture.delayedExecutor(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
             if (pending.remove(id, future)) {
+                stats.proposalFailed();
                 future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
             }
         });
@@ -282,6 +285,7 @@ final class RaftNode implements AutoCloseable {
         if (m.to() != memberId) {
             return;
         }
+        stats.received(m, System.nanoTime());
         submit(() -> {
             try {
                 raw.step(m);
@@ -293,6 +297,7 @@ final class RaftNode implements AutoCloseable {
     }
 
     void reportUnreachable(long peer) {
+        stats.unreachable(peer);
         submit(() -> raw.reportUnreachable(peer));
     }
 
@@ -425,6 +430,9 @@ final class RaftNode implements AutoCloseable {
     /** Readies handled since start (each persisted in at most one batch). */
     long readies() { return readies.get(); }
     long appliedProposals() { return appliedProposals.get(); }
+    /** Proposals (and membership changes) waiting to be applied or to fail. */
+    int pendingProposals() { return pending.size(); }
+    RaftStats stats() { return stats; }
     BackendRaftStorage raftLog() { return log; }
 
     private void submit(Runnable task) {
@@ -489,13 +497,20 @@ final class RaftNode implements AutoCloseable {
             snapshotIndex = appliedIndex;
         }
         // 1. persist: one batch (synced if needed) for the whole Ready
-        log.save(rd);
+        if (rd.mustSync()) {
+            long saveStart = System.nanoTime();
+            log.save(rd);
+            stats.walFsync(System.nanoTime() - saveStart);
+        } else {
+            log.save(rd);
+        }
         lastIndex = log.lastIndex();
         if (rd.hardState() != null) {
             term = rd.hardState().term();
         }
         // 2. send (only after 1 is durable)
         peers.send(withFreshSnapshots(rd.messages()));
+        stats.sent(rd.messages(), System.nanoTime());
         // 3. apply
         for (Entry e : rd.committedEntries()) {
             apply(e);
@@ -538,7 +553,7 @@ final class RaftNode implements AutoCloseable {
                 continue;
             }
             if (appliedIndex > log.snapshot().metadata().index() && appliedIndex <= log.lastIndex()) {
-                stateBackend.flush();
+                flushState();
                 log.compact(appliedIndex);
                 snapshotIndex = appliedIndex;
             }
@@ -554,6 +569,7 @@ final class RaftNode implements AutoCloseable {
     private void onSoftState(SoftState ss) {
         long previous = leader;
         leader = ss.leader();
+        stats.leaderChanged(previous, leader);
         for (Iterator<LeadershipWaiter> it = leadershipWaiters.iterator(); it.hasNext(); ) {
             LeadershipWaiter w = it.next();
             if (leader == w.expected()) {
@@ -612,6 +628,7 @@ final class RaftNode implements AutoCloseable {
         if (future == null) {
             return;
         }
+        stats.proposalFailed();
         CairnException error = switch (e.reason()) {
             case NO_LEADER -> new CairnException(ErrorCode.NO_LEADER, e);
             case LEADER_TRANSFER_IN_PROGRESS, NOT_A_MEMBER -> new CairnException(ErrorCode.LEADER_CHANGED, e);
@@ -635,6 +652,7 @@ final class RaftNode implements AutoCloseable {
                 it.remove();
                 CompletableFuture<Object> future = pending.remove(e.getKey());
                 if (future != null) {
+                    stats.proposalFailed();
                     completions.execute(() -> future.completeExceptionally(new CairnException(ErrorCode.LEADER_CHANGED)));
                 }
             } else if (!pending.containsKey(e.getKey())) {
@@ -699,6 +717,13 @@ final class RaftNode implements AutoCloseable {
         }
     }
 
+    /** The state backend's durable commit of what was applied, timed for etcd's backend commit histogram. */
+    private void flushState() {
+        long start = System.nanoTime();
+        stateBackend.flush();
+        stats.backendCommit(System.nanoTime() - start);
+    }
+
     private void maybeSnapshot() {
         long applied = appliedIndex;
         if (applied - snapshotIndex <= snapshotCount) {
@@ -708,7 +733,7 @@ final class RaftNode implements AutoCloseable {
         long compactTo = applied - catchUpEntries;
         if (compactTo >= log.firstIndex()) {
             // The state machine writes unsynced; make what it applied durable before the log forgets it.
-            stateBackend.flush();
+            flushState();
             log.compact(compactTo);
         }
     }

@@ -65,6 +65,11 @@ public final class Lessor {
     /** Deadlines in the caller's nanosecond clock; non-null only while primary. Guarded by this. */
     private Map<Long, Long> deadlines;
 
+    /** How many leases the table holds (counts them: for monitoring, not hot paths). */
+    public int count() {
+        return leases.size();
+    }
+
     private Lessor(long minTtlSeconds) {
         this.minTtlSeconds = minTtlSeconds;
     }

@@ -250,6 +250,7 @@ final class HubStream implements WatchStream {
         }
         Throwable cause = failure.get();
         if (cancelled || closed || cause != null) {
+            hub.watcherCount.addAndGet(-watchers.size());
             watchers.clear();
             order.clear();
             outbox.clear();
@@ -337,6 +338,7 @@ final class HubStream implements WatchStream {
             return;
         }
         watchers.put(id, watcher);
+        hub.watcherCount.incrementAndGet();
         order.add(watcher);
     }
 
@@ -345,6 +347,7 @@ final class HubStream implements WatchStream {
         if (watcher == null) {
             return; // etcd answers nothing for an unknown id
         }
+        hub.watcherCount.decrementAndGet();
         order.remove(watcher);
         outbox.add(response(hub.latestRevision(), id, false, true, 0, "", false, List.of()));
     }
@@ -391,6 +394,7 @@ final class HubStream implements WatchStream {
             } catch (CompactedException e) {
                 long revision = e.compactRevision().orElse(Math.max(compact, 0));
                 watchers.remove(watcher.id);
+                hub.watcherCount.decrementAndGet();
                 outbox.add(response(hub.latestRevision(), watcher.id, false, true, revision, "", false, List.of()));
                 return true;
             }

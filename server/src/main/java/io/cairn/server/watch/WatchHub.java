@@ -346,6 +346,14 @@ public final class WatchHub implements AutoCloseable {
         catchUpReads.increment();
     }
 
+    /** The number of watchers in every open stream (etcd's {@code etcd_debugging_mvcc_watcher_total}). */
+    public long watcherCount() {
+        return watcherCount.get();
+    }
+
+    /** Updated by the streams as watchers join and leave. */
+    final java.util.concurrent.atomic.AtomicLong watcherCount = new java.util.concurrent.atomic.AtomicLong();
+
     /** The number of open streams (for tests and metrics). */
     public int streamCount() {
         return streams.size();

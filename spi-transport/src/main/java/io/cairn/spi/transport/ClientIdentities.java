@@ -62,6 +62,15 @@ public interface ClientIdentities {
      */
     java.util.concurrent.CompletableFuture<KeyAccess> keyAccess(Credentials credentials);
 
+    /**
+     * The member's own figures for monitoring endpoints (see {@link ServerStats}), taken now; empty when the
+     * view is not backed by a member of this process (the default, as for {@link #unauthenticated}).
+     * Cheap: the server keeps the figures as it goes. Thread-safe and non-blocking.
+     */
+    default java.util.Optional<ServerStats> serverStats() {
+        return java.util.Optional.empty();
+    }
+
     /** Identities that serve every call on {@code cairn}, whatever its credentials: no authentication. */
     static ClientIdentities unauthenticated(Cairn cairn) {
         java.util.Objects.requireNonNull(cairn, "cairn");

@@ -29,8 +29,9 @@ import javax.net.ssl.SSLContext;
  * URL and each URL reports its own port), all sharing one {@link Router} and so one set of metrics.
  *
  * <p>Threads: requests are read and answered on Undertow's I/O threads without blocking them (the
- * {@link Cairn} calls are asynchronous); long-lived responses (v3 watch streams, v2 long-poll
- * watches) write from {@link #streamThreads}, which the endpoint owns and stops on close.
+ * {@link Cairn} calls are asynchronous); v2 keys requests, which block while the store answers, run
+ * on the bounded pool of {@link V2Admission}; long-lived responses (v3 watch streams, v2 long-poll
+ * watches) write from {@link #streamThreads}. The endpoint owns both and stops them on close.
  */
 final class HttpClientEndpoint implements ClientEndpoint {
 
@@ -38,6 +39,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
     private final GracefulShutdownHandler graceful;
     private final Router router;
     private final ExecutorService streamThreads;
+    private final V2Admission v2Admission;
     private final List<URI> boundUrls;
     private final List<InetSocketAddress> boundAddresses;
 
@@ -45,7 +47,9 @@ final class HttpClientEndpoint implements ClientEndpoint {
     private Boolean closedCleanly;
 
     private HttpClientEndpoint(List<Undertow> servers, GracefulShutdownHandler graceful, Router router,
-            ExecutorService streamThreads, List<URI> boundUrls, List<InetSocketAddress> boundAddresses) {
+            ExecutorService streamThreads, V2Admission v2Admission, List<URI> boundUrls,
+            List<InetSocketAddress> boundAddresses) {
+        this.v2Admission = v2Admission;
         this.servers = List.copyOf(servers);
         this.graceful = graceful;
         this.router = router;
@@ -55,6 +59,12 @@ final class HttpClientEndpoint implements ClientEndpoint {
     }
 
     static HttpClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
+        return start(identities, config, V2Admission.withDefaults());
+    }
+
+    /** Starts with {@code v2Admission} bounding the v2 requests (owned by the endpoint from here on). */
+    static HttpClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config,
+            V2Admission v2Admission) {
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService streamThreads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "cairn-http-stream-" + threadNumber.incrementAndGet());
@@ -63,7 +73,8 @@ final class HttpClientEndpoint implements ClientEndpoint {
         });
         List<URI> urls = new ArrayList<>();
         List<InetSocketAddress> addresses = new ArrayList<>();
-        Router router = new Router(identities, config.maxRequestBytes(), streamThreads, () -> List.copyOf(urls));
+        Router router = new Router(identities, config.maxRequestBytes(), streamThreads, v2Admission,
+                () -> List.copyOf(urls));
         GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
         // Base64 makes the JSON of a request about 4/3 of its encoded size; the gateway checks the
         // decoded request against maxRequestBytes, as etcd does, so the entity may be larger.
@@ -97,9 +108,10 @@ final class HttpClientEndpoint implements ClientEndpoint {
         } catch (RuntimeException failure) {
             started.forEach(Undertow::stop);
             streamThreads.shutdownNow();
+            v2Admission.close();
             throw failure;
         }
-        return new HttpClientEndpoint(started, graceful, router, streamThreads, urls, addresses);
+        return new HttpClientEndpoint(started, graceful, router, streamThreads, v2Admission, urls, addresses);
     }
 
     @Override
@@ -142,6 +154,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
         }
         servers.forEach(Undertow::stop);
         streamThreads.shutdownNow();
+        v2Admission.close();
         try {
             streamThreads.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {

@@ -8,7 +8,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.undertow.server.HttpServerExchange;
 
+import io.cairn.spi.transport.ServerStats;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,8 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code Lease.leases()} at each scrape. etcd's {@code etcd_server_proposals_committed_total} and
  * {@code _applied_total} are gauges of the member's commit and applied indexes in etcd; here they are the
  * same values, from Status, typed as counters (the Prometheus registry reserves {@code _total} for
- * counters; the indexes only grow). Raft leader changes, pending and failed proposals, fsync latency and
- * the member's watcher count are not in the api, so they are not here.
+ * counters; the indexes only grow).
+ *
+ * <p>The figures the api does not carry come from the member's {@link ServerStats} when the endpoint serves a
+ * member of this process: leader changes, pending and failed proposals, the disk histograms (etcd's
+ * {@code etcd_disk_wal_fsync_duration_seconds} and {@code etcd_disk_backend_commit_duration_seconds}, with
+ * etcd's buckets, registered as collectors of the underlying Prometheus registry) and the watcher gauges.
+ * etcd's two watcher gauges end in {@code _total}, which the Java Prometheus client reserves for counters, so
+ * they are written after the registry's text, by hand, under etcd's exact names.
  */
 final class HttpMetrics {
 
@@ -35,9 +50,25 @@ final class HttpMetrics {
     private final AtomicLong dbSizeInUse = new AtomicLong();
     private final AtomicLong leases = new AtomicLong();
     private final AtomicLong openStreams = new AtomicLong();
+    private final AtomicLong leaderChanges = new AtomicLong();
+    private final AtomicLong proposalsPending = new AtomicLong();
+    private final AtomicLong proposalsFailed = new AtomicLong();
+    private final Supplier<Optional<ServerStats>> serverStats;
+    private volatile ServerStats lastStats;
 
-    HttpMetrics(Cairn cairn) {
+    HttpMetrics(Cairn cairn, Supplier<Optional<ServerStats>> serverStats) {
         this.cairn = cairn;
+        this.serverStats = serverStats;
+        FunctionCounter.builder("etcd_server_leader_changes_seen", leaderChanges, AtomicLong::get)
+                .description("The number of leader changes seen.").register(registry);
+        Gauge.builder("etcd_server_proposals_pending", proposalsPending, AtomicLong::get)
+                .description("The current number of pending proposals to commit.").register(registry);
+        FunctionCounter.builder("etcd_server_proposals_failed", proposalsFailed, AtomicLong::get)
+                .description("The total number of failed proposals seen.").register(registry);
+        registry.getPrometheusRegistry().register(histogram("etcd_disk_wal_fsync_duration_seconds",
+                "The latency distributions of fsync called by WAL.", ServerStats::walFsync));
+        registry.getPrometheusRegistry().register(histogram("etcd_disk_backend_commit_duration_seconds",
+                "The latency distributions of commit called by backend.", ServerStats::backendCommit));
         // etcd's own names where the meaning is the same
         Gauge.builder("etcd_server_has_leader", hasLeader, AtomicLong::get)
                 .description("Whether a leader exists: 1 yes, 0 no").register(registry);
@@ -61,6 +92,36 @@ final class HttpMetrics {
                 .description("Leases granted and not yet expired or revoked").register(registry);
         Gauge.builder("cairn_http_open_streams", openStreams, AtomicLong::get)
                 .description("v3 watch streams and v2 long polls this endpoint holds open").register(registry);
+    }
+
+    /** A collector that renders one of the member's histograms as of the last scrape (nothing before it). */
+    private Collector histogram(String name, String help, Function<ServerStats, ServerStats.Histogram> figure) {
+        return new Collector() {
+            @Override
+            public MetricSnapshot collect() {
+                HistogramSnapshot.Builder snapshot = HistogramSnapshot.builder().name(name).help(help);
+                ServerStats stats = lastStats;
+                if (stats != null) {
+                    ServerStats.Histogram h = figure.apply(stats);
+                    double[] bounds = new double[h.upperBounds().size() + 1];
+                    for (int i = 0; i < h.upperBounds().size(); i++) {
+                        bounds[i] = h.upperBounds().get(i);
+                    }
+                    bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+                    long[] counts = h.bucketCounts().stream().mapToLong(Long::longValue).toArray();
+                    snapshot.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                            .sum(h.sumSeconds())
+                            .build());
+                }
+                return snapshot.build();
+            }
+
+            @Override
+            public String getPrometheusName() {
+                return name;
+            }
+        };
     }
 
     /** Times {@code exchange} under {@code route} when it completes. */
@@ -102,10 +163,27 @@ final class HttpMetrics {
             dbSizeInUse.set(answer.dbSizeInUse());
         });
         CompletableFuture<Void> leaseCount = cairn.lease().leases().thenAccept(answer -> leases.set(answer.leases().size()));
+        Optional<ServerStats> stats = serverStats.get();
+        stats.ifPresent(figures -> {
+            lastStats = figures;
+            leaderChanges.set(figures.leaderChangesSeen());
+            proposalsPending.set(figures.proposalsPending());
+            proposalsFailed.set(figures.proposalsFailed());
+        });
         // a member that cannot answer still gets its request figures scraped, with the last known values
         return CompletableFuture.allOf(status, leaseCount)
                 .orTimeout(5, TimeUnit.SECONDS)
-                .handle((ignored, failure) -> registry.scrape());
+                .handle((ignored, failure) -> registry.scrape() + stats.map(HttpMetrics::totalGauges).orElse(""));
+    }
+
+    /** etcd's watcher gauges, whose names end in {@code _total}, in Prometheus' text format. */
+    private static String totalGauges(ServerStats stats) {
+        return gauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", stats.watchers())
+                + gauge("etcd_debugging_mvcc_watch_stream_total", "Total number of watch streams.", stats.watchStreams());
+    }
+
+    private static String gauge(String name, String help, long value) {
+        return "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + value + "\n";
     }
 
     void close() {

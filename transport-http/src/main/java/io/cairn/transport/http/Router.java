@@ -20,18 +20,21 @@ final class Router implements HttpHandler {
     private final Gateway gateway;
     private final V2Keys v2;
     private final Status status;
+    private final V2MemberStats memberStats;
     private final HttpMetrics metrics;
 
     Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
-            Supplier<List<URI>> boundUrls) {
+            V2Admission v2Admission, Supplier<List<URI>> boundUrls) {
         // the status routes carry no v3 credentials: they act as nobody
         Cairn cairn = identities.anonymous();
-        this.metrics = new HttpMetrics(cairn);
+        this.metrics = new HttpMetrics(cairn, identities::serverStats);
         this.gateway = new Gateway(identities, maxRequestBytes, streamThreads, metrics);
         // the v2 tree lives in reserved keys no v3 permission names: V2Auth checks the v2 path first
         Cairn v2Store = identities.unchecked();
-        this.v2 = new V2Keys(new V2Store(v2Store), v2Store, new V2Auth(identities), streamThreads, boundUrls, metrics);
+        this.v2 = new V2Keys(new V2Store(v2Store), v2Store, new V2Auth(identities), streamThreads, v2Admission,
+                boundUrls, metrics);
         this.status = new Status(cairn, metrics);
+        this.memberStats = new V2MemberStats(identities::serverStats);
     }
 
     @Override
@@ -58,6 +61,8 @@ final class Router implements HttpHandler {
             case "/v2/members" -> () -> v2.handleMembers(exchange);
             case "/v2/machines" -> () -> v2.handleMachines(exchange);
             case "/v2/stats/store" -> () -> v2.handleStoreStats(exchange);
+            case "/v2/stats/self" -> () -> memberStats.handleSelf(exchange);
+            case "/v2/stats/leader" -> () -> memberStats.handleLeader(exchange);
             case "/health", "/livez", "/readyz" -> () -> status.health(exchange);
             case "/version" -> () -> status.version(exchange);
             case "/metrics" -> () -> status.metrics(exchange);

@@ -30,7 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * etcd 2.3's {@code /v2/keys} HTTP API (and {@code /v2/members}, which etcd's v2 clients read to
  * find the cluster's endpoints): parses a request as etcd's {@code parseKeyRequest} does (form body
  * first, then the query; etcd's errors for bad numbers and booleans), runs it on {@link V2Store} on
- * a stream thread, and answers with etcd's event JSON, {@code X-Etcd-Index} and the status etcd uses.
+ * a thread of {@link V2Admission} (refused with 503 when too many wait), and answers with etcd's event JSON, {@code X-Etcd-Index} and the status etcd uses.
  */
 final class V2Keys {
 
@@ -40,20 +40,25 @@ final class V2Keys {
     private final V2Store store;
     private final Cairn cairn;
     private final Executor streamThreads;
+    private final V2Admission admission;
     private final Supplier<List<URI>> boundUrls;
     private final HttpMetrics metrics;
     private final Set<V2Watch> watches = ConcurrentHashMap.newKeySet();
     private final V2Stats stats;
     private final V2Auth auth;
 
+    /** At most this many long polls wait at once on an endpoint; more are refused as etcd refuses overload. */
+    static final int MAX_LONG_POLLS = 8192;
+
     /**
      * @param store the v2 tree on the server's unchecked view
      * @param cairn the unchecked view too (member lists, the stats' watch)
      * @param auth checks each request's caller before it runs
      */
-    V2Keys(V2Store store, Cairn cairn, V2Auth auth, Executor streamThreads, Supplier<List<URI>> boundUrls,
-            HttpMetrics metrics) {
+    V2Keys(V2Store store, Cairn cairn, V2Auth auth, Executor streamThreads, V2Admission admission,
+            Supplier<List<URI>> boundUrls, HttpMetrics metrics) {
         this.auth = auth;
+        this.admission = admission;
         this.stats = new V2Stats(cairn, watches::size);
         this.store = store;
         this.cairn = cairn;
@@ -71,11 +76,13 @@ final class V2Keys {
             return;
         }
         String path = V2Store.clean(rawPath);
-        Responses.readBody(exchange, (ex, body) -> ex.dispatch(streamThreads, () -> {
+        Responses.readBody(exchange, (ex, body) -> admission.dispatch(ex, () -> {
             try {
                 serve(ex, path, form(ex, body));
             } catch (V2Error error) {
                 sendError(ex, error);
+            } catch (TooManyRequests full) {
+                Responses.json(ex, 503, "{\"message\":\"" + V2Admission.TOO_MANY_REQUESTS + "\"}");
             } catch (RuntimeException unexpected) {
                 sendError(ex, new V2Error(V2Error.RAFT_INTERNAL, String.valueOf(unexpected), 0));
             }
@@ -176,9 +183,13 @@ final class V2Keys {
                     watches.remove(ended);
                     metrics.streamClosed();
                 });
+                if (watches.size() >= MAX_LONG_POLLS) {
+                    throw new TooManyRequests();
+                }
                 watches.add(watch);
                 metrics.streamOpened();
-                watch.run(); // already on a stream thread
+                // the wait holds a stream thread, not one of the bounded request threads
+                exchange.dispatch(streamThreads, watch::run);
                 return null;
             }
             result = store.get(path, recursive, quorum);
@@ -380,6 +391,13 @@ final class V2Keys {
             }
             Responses.json(exchange, 200, stats.json());
         });
+    }
+
+    /** Refuses a request because the endpoint holds as much as it may. */
+    private static final class TooManyRequests extends RuntimeException {
+        TooManyRequests() {
+            super(V2Admission.TOO_MANY_REQUESTS, null, false, false);
+        }
     }
 
     void closeStreams() {
