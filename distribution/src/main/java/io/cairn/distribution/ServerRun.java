@@ -248,7 +248,8 @@ final class ServerRun {
         long deadline = System.nanoTime() + HAND_OVER_TIMEOUT.toNanos();
         List<Member> candidates;
         try {
-            List<Long> bestFirst = server.leadershipTransferees().get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<Long> bestFirst = server.leadershipTransferees()
+                    .get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             candidates = server.client().cluster().memberList()
                     .get(HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).members().stream()
                     .filter(m -> m.id() != server.memberId() && !m.learner() && !m.name().isEmpty()
@@ -256,7 +257,8 @@ final class ServerRun {
                     .sorted(Comparator.comparingInt(m -> bestFirst.indexOf(m.id())))
                     .toList();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("cannot hand leadership over: the member list or the followers' progress is unavailable: {}", e.toString());
+            LOG.warn("cannot hand leadership over: the member list or the followers' progress is unavailable: {}",
+                    e.toString());
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
