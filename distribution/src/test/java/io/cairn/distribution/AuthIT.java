@@ -165,13 +165,19 @@ class AuthIT {
     void jwtTokensWithEtcdctl(String method) throws Exception {
         Path dir = CairnProcess.newDataDir("auth-jwt-" + method);
         Path keys = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-keys"));
-        KeyPairGenerator generator = KeyPairGenerator.getInstance(method.startsWith("ES") ? "EC" : "RSA");
-        generator.initialize(method.startsWith("ES") ? 256 : 2048);
-        KeyPair pair = generator.generateKeyPair();
         Path pub = keys.resolve("jwt.pub");
         Path priv = keys.resolve("jwt.key");
-        Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-        Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        if (method.startsWith("ES")) {
+            // as etcd's docs make them: openssl ecparam writes SEC1 (BEGIN EC PRIVATE KEY)
+            openssl("ecparam", "-genkey", "-name", "prime256v1", "-out", priv.toString());
+            openssl("ec", "-in", priv.toString(), "-pubout", "-out", pub.toString());
+        } else {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            Files.writeString(priv, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        }
         try (CairnProcess server = CairnProcess.start(dir, "--auth-token",
                 "jwt,pub-key=" + pub + ",priv-key=" + priv + ",sign-method=" + method + ",ttl=10m")) {
             Etcdctl etcdctl = new Etcdctl(server.endpoint());
@@ -245,6 +251,13 @@ class AuthIT {
 
     private static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(UTF_8));
+    }
+
+    private static void openssl(String... arguments) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl"));
+        command.addAll(java.util.List.of(arguments));
+        CairnProcess.Result result = CairnProcess.runCommand(command, null, Duration.ofSeconds(30));
+        assertEquals(0, result.exitCode(), () -> "openssl failed: " + result);
     }
 
     private static String pem(String label, byte[] der) {

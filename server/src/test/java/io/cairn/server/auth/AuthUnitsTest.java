@@ -181,6 +181,20 @@ class AuthUnitsTest {
         assertTrue(other.caller(jwt.issue("a", 1), 1).isEmpty(), "another key pair's token");
     }
 
+    @Test
+    void rememberedPasswordsStillRefuseWrongOnesAndChangedHashes() {
+        VerifiedPasswords verified = new VerifiedPasswords();
+        String hash = Passwords.hash("pw", 1_000);
+        assertTrue(verified.verify("pw", hash));
+        assertTrue(verified.verify("pw", hash), "again, from memory");
+        assertFalse(verified.verify("pw2", hash), "a wrong password after a right one");
+        assertFalse(verified.verify("", hash));
+        String changed = Passwords.hash("new", 1_000);
+        assertFalse(verified.verify("pw", changed), "the old password against the changed hash");
+        assertTrue(verified.verify("new", changed));
+        assertFalse(verified.verify("pw", "not-a-hash"));
+    }
+
     /** {@code openssl ecparam -genkey} writes SEC1 ({@code BEGIN EC PRIVATE KEY}, after an EC PARAMETERS block). */
     @ParameterizedTest
     @CsvSource({"ES256,prime256v1", "ES384,secp384r1", "ES512,secp521r1"})

@@ -203,6 +203,13 @@ class V2AuthTest {
     }
 
     @Test
+    void healthIsNotRefusedByAuth() {
+        HttpResponse<String> health = http.get("/health");
+        assertEquals(200, health.statusCode(), health.body());
+        assertEquals("true", json(health).get("health").asText());
+    }
+
+    @Test
     void aRevokedPermissionCountsAtOnce() {
         Cairn admin = http.server.client();
         join(admin.auth().roleAdd(new AuthRoleAddRequest("temp")));
