@@ -162,10 +162,13 @@ final class HttpMetrics {
             dbSize.set(answer.dbSize());
             dbSizeInUse.set(answer.dbSizeInUse());
         });
-        CompletableFuture<Void> leaseCount = cairn.lease().leases().thenAccept(answer -> leases.set(answer.leases().size()));
         Optional<ServerStats> stats = serverStats.get();
+        // the member's own lease count when it is there; else the api's list
+        CompletableFuture<Void> leaseCount = stats.isPresent() ? CompletableFuture.completedFuture(null)
+                : cairn.lease().leases().thenAccept(answer -> leases.set(answer.leases().size()));
         stats.ifPresent(figures -> {
             lastStats = figures;
+            leases.set(figures.leases());
             leaderChanges.set(figures.leaderChangesSeen());
             proposalsPending.set(figures.proposalsPending());
             proposalsFailed.set(figures.proposalsFailed());
