@@ -169,10 +169,11 @@ class ArchitectureTest {
 
     @Test
     void httpPluginDependsOnItsSpiTheApiTheProtocolAndItsLibrariesOnly() {
-        // javax.net.ssl: the JDK's TLS for https client URLs and peers (reloading key and trust managers)
+        // javax.net.ssl: the JDK's TLS for https client URLs and peers (reloading key and trust managers);
+        // io.prometheus.metrics.model: the model under Micrometer's Prometheus registry (the member's disk histograms)
         onlyDependsOn("io.cairn.transport.http", "io.cairn.spi.transport..", "io.cairn.api..", "io.cairn.etcd.protocol..",
                 "java..", "javax.net.ssl..", "io.undertow..", "org.xnio..", "com.google.protobuf..", "com.fasterxml.jackson..",
-                "io.micrometer..").check(PRODUCTION);
+                "io.micrometer..", "io.prometheus.metrics.model..").check(PRODUCTION);
     }
 
     @Test

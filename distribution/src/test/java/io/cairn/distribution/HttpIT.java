@@ -94,6 +94,23 @@ class HttpIT {
     }
 
     @Test
+    void memberFiguresInMetricsAndV2Stats() throws Exception {
+        assertEquals(200, call("POST", "/v3/kv/put", "{\"key\": \"" + b64("m") + "\", \"value\": \"" + b64("v") + "\"}").status());
+        String metrics = call("GET", "/metrics", null).body();
+        for (String name : List.of("etcd_server_leader_changes_seen_total ", "etcd_server_proposals_pending ",
+                "etcd_server_proposals_failed_total ", "etcd_disk_wal_fsync_duration_seconds_count ",
+                "etcd_disk_backend_commit_duration_seconds_count ", "etcd_debugging_mvcc_watcher_total ")) {
+            assertTrue(metrics.contains("\n" + name), name + " in\n" + metrics);
+        }
+        Answer self = call("GET", "/v2/stats/self", null);
+        assertEquals(200, self.status(), self.body());
+        assertTrue(self.body().contains("\"state\":\"StateLeader\""), self.body());
+        Answer leader = call("GET", "/v2/stats/leader", null);
+        assertEquals(200, leader.status(), leader.body());
+        assertTrue(leader.body().contains("\"followers\":{}"), leader.body());
+    }
+
+    @Test
     void etcdctlV2SetsAndGetsOnTheHttpUrl() {
         assertEquals("v2value", v2("set", "/dist/key", "v2value").stdout().trim());
         assertEquals("v2value", v2("get", "/dist/key").stdout().trim());

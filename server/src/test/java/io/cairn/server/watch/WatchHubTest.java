@@ -135,6 +135,46 @@ class WatchHubTest extends WatchTestSupport {
     }
 
     @Test
+    void watcherCountFollowsCreatesCancelsCompactionsAndClosedStreams() {
+        long first = put("n", "0");
+        for (int i = 1; i < 20; i++) {
+            put("n", "" + i);
+        }
+        compact(first + 10);
+        WatchStream stream = open();
+        Recorder recorder = Recorder.unbounded(stream);
+        for (int id = 1; id <= 3; id++) {
+            stream.create(WatchCreateRequest.of(b("n")).withWatchId(id));
+            recorder.next(r -> r.created(), "created");
+        }
+        awaitWatcherCount(3);
+        stream.cancel(2);
+        recorder.next(WatchResponse::canceled, "canceled");
+        awaitWatcherCount(2);
+        stream.create(WatchCreateRequest.of(b("n")).withWatchId(4).withStartRevision(first + 1));
+        recorder.next(WatchResponse::created, "created");
+        recorder.next(r -> r.canceled() && r.watchId() == 4, "canceled by compaction");
+        awaitWatcherCount(2); // its history is compacted: canceled at once, it never joins
+        WatchStream other = open();
+        Recorder otherRecorder = Recorder.unbounded(other);
+        other.create(WatchCreateRequest.of(b("n")));
+        otherRecorder.next(WatchResponse::created, "created");
+        awaitWatcherCount(3);
+        stream.close();
+        awaitWatcherCount(1);
+        other.close();
+        awaitWatcherCount(0);
+    }
+
+    private void awaitWatcherCount(long expected) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (hub.watcherCount() != expected && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(expected, hub.watcherCount());
+    }
+
+    @Test
     void duplicateIdAndEmptyRangeAreRefusedAsEtcdDoes() {
         WatchStream stream = open();
         Recorder recorder = Recorder.unbounded(stream);

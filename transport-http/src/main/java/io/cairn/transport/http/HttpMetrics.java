@@ -1,25 +1,24 @@
 package io.cairn.transport.http;
 
 import io.cairn.api.Cairn;
+import io.cairn.spi.transport.ServerStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.undertow.server.HttpServerExchange;
-
-import io.cairn.spi.transport.ServerStats;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.undertow.server.HttpServerExchange;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What {@code /metrics} shows, through Micrometer's Prometheus registry: requests of this endpoint
@@ -162,10 +161,13 @@ final class HttpMetrics {
             dbSize.set(answer.dbSize());
             dbSizeInUse.set(answer.dbSizeInUse());
         });
-        CompletableFuture<Void> leaseCount = cairn.lease().leases().thenAccept(answer -> leases.set(answer.leases().size()));
         Optional<ServerStats> stats = serverStats.get();
+        // the member's own lease count when it is there; else the api's list
+        CompletableFuture<Void> leaseCount = stats.isPresent() ? CompletableFuture.completedFuture(null)
+                : cairn.lease().leases().thenAccept(answer -> leases.set(answer.leases().size()));
         stats.ifPresent(figures -> {
             lastStats = figures;
+            leases.set(figures.leases());
             leaderChanges.set(figures.leaderChangesSeen());
             proposalsPending.set(figures.proposalsPending());
             proposalsFailed.set(figures.proposalsFailed());

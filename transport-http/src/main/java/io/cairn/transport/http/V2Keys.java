@@ -30,7 +30,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * etcd 2.3's {@code /v2/keys} HTTP API (and {@code /v2/members}, which etcd's v2 clients read to
  * find the cluster's endpoints): parses a request as etcd's {@code parseKeyRequest} does (form body
  * first, then the query; etcd's errors for bad numbers and booleans), runs it on {@link V2Store} on
- * a thread of {@link V2Admission} (refused with 503 when too many wait), and answers with etcd's event JSON, {@code X-Etcd-Index} and the status etcd uses.
+ * a thread of {@link V2Admission} (refused with 503 when too many wait), and answers with etcd's event
+ * JSON, {@code X-Etcd-Index} and the status etcd uses.
  */
 final class V2Keys {
 

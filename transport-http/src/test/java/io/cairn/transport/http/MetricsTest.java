@@ -57,6 +57,9 @@ class MetricsTest {
         assertEquals(0, value(text, "etcd_server_proposals_failed_total").orElseThrow(), text);
         http.ok("/v3/kv/put", "{\"key\":\"" + b64("metrics-p") + "\",\"value\":\"" + b64("v") + "\"}");
         awaitMetric("etcd_server_proposals_pending", v -> v == 0);
+        double leases = value(scrape(), "cairn_leases").orElseThrow();
+        http.ok("/v3/lease/grant", "{\"TTL\":\"600\"}");
+        awaitMetric("cairn_leases", v -> v == leases + 1);
     }
 
     @Test
