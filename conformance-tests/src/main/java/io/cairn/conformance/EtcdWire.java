@@ -13,7 +13,9 @@ import java.time.Duration;
  * {@code io.cairn.etcd.protocol}) to a client endpoint and back, however the transport encodes them
  * (gRPC, the JSON gateway, ...), so that the kit can check the answers once for every transport.
  *
- * <p>Threading: used by one test thread at a time. Ownership: the kit closes it.
+ * <p>Threading: {@link #call} may be used from several threads at once (the kit waits on a Lock or a
+ * Campaign in one thread while it unlocks or resigns in another); a stream is used by one thread.
+ * Ownership: the kit closes it.
  */
 public interface EtcdWire extends AutoCloseable {
 
@@ -31,14 +33,30 @@ public interface EtcdWire extends AutoCloseable {
     <R extends Message> R call(String method, Message request, R responseType) throws EtcdWireException;
 
     /**
+     * A wire to the same endpoint whose every call and stream carries etcd's auth token {@code token}
+     * (from {@code etcdserverpb.Auth/Authenticate}) as etcd's clients send it: gRPC metadata
+     * {@code token}, the JSON gateway's {@code Authorization} header. It shares this wire's
+     * connection; closing this wire closes it too, and closing it closes nothing.
+     */
+    EtcdWire withToken(String token);
+
+    /**
+     * Opens a server-streaming call (such as {@code v3electionpb.Election/Observe}) and returns its
+     * responses as they arrive.
+     *
+     * @throws EtcdWireException if the endpoint refused the call at once
+     */
+    <R extends Message> ResponseStream<R> stream(String method, Message request, R responseType) throws EtcdWireException;
+
+    /**
      * Opens a watch stream with {@code create} as its first request.
      *
      * @throws EtcdWireException if the endpoint refused the stream at once
      */
     WatchStream watch(WatchRequest create) throws EtcdWireException;
 
-    /** One open watch stream, as {@link #watch} opened it. */
-    interface WatchStream extends AutoCloseable {
+    /** The responses of one open stream, as {@link #stream} or {@link #watch} opened it. */
+    interface ResponseStream<R extends Message> extends AutoCloseable {
 
         /**
          * The next response of the stream, or null if none arrives within {@code timeout}.
@@ -46,7 +64,15 @@ public interface EtcdWire extends AutoCloseable {
          * @throws EtcdWireException if the stream ended with an error; an end without error is
          *     reported as code {@code END}
          */
-        WatchResponse poll(Duration timeout) throws EtcdWireException;
+        R poll(Duration timeout) throws EtcdWireException;
+
+        /** Ends the stream from the client's side (cancels the call or closes the response). */
+        @Override
+        void close();
+    }
+
+    /** One open watch stream, as {@link #watch} opened it. */
+    interface WatchStream extends ResponseStream<WatchResponse> {
 
         /**
          * Sends a further request (a cancel) on this stream.
@@ -55,10 +81,6 @@ public interface EtcdWire extends AutoCloseable {
          *     a watch from one request body); the kit then skips the rules that need it
          */
         boolean send(WatchRequest request);
-
-        /** Ends the stream from the client's side (closes the connection's stream or the response). */
-        @Override
-        void close();
     }
 
     @Override

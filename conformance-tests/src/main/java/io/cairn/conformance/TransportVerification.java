@@ -6,6 +6,31 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.cairn.etcd.protocol.authpb.Permission;
+import io.cairn.etcd.protocol.etcdserverpb.AuthDisableRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthDisableResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthEnableRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthEnableResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGetResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleGrantPermissionResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthRoleListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthStatusRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthStatusResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserAddResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGetRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGetResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserGrantRoleResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserListRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthUserListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.AuthenticateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.AuthenticateResponse;
 import io.cairn.etcd.protocol.etcdserverpb.CompactionRequest;
 import io.cairn.etcd.protocol.etcdserverpb.CompactionResponse;
 import io.cairn.etcd.protocol.etcdserverpb.Compare;
@@ -20,8 +45,17 @@ import io.cairn.etcd.protocol.etcdserverpb.LeaseRevokeResponse;
 import io.cairn.etcd.protocol.etcdserverpb.LeaseStatus;
 import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveRequest;
 import io.cairn.etcd.protocol.etcdserverpb.LeaseTimeToLiveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.Member;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberAddResponse;
 import io.cairn.etcd.protocol.etcdserverpb.MemberListRequest;
 import io.cairn.etcd.protocol.etcdserverpb.MemberListResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberPromoteResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberRemoveResponse;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateRequest;
+import io.cairn.etcd.protocol.etcdserverpb.MemberUpdateResponse;
 import io.cairn.etcd.protocol.etcdserverpb.PutRequest;
 import io.cairn.etcd.protocol.etcdserverpb.PutResponse;
 import io.cairn.etcd.protocol.etcdserverpb.RangeRequest;
@@ -37,6 +71,19 @@ import io.cairn.etcd.protocol.etcdserverpb.WatchRequest;
 import io.cairn.etcd.protocol.etcdserverpb.WatchResponse;
 import io.cairn.etcd.protocol.mvccpb.Event;
 import io.cairn.etcd.protocol.mvccpb.KeyValue;
+import io.cairn.etcd.protocol.v3electionpb.CampaignRequest;
+import io.cairn.etcd.protocol.v3electionpb.CampaignResponse;
+import io.cairn.etcd.protocol.v3electionpb.LeaderKey;
+import io.cairn.etcd.protocol.v3electionpb.LeaderRequest;
+import io.cairn.etcd.protocol.v3electionpb.LeaderResponse;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimRequest;
+import io.cairn.etcd.protocol.v3electionpb.ProclaimResponse;
+import io.cairn.etcd.protocol.v3electionpb.ResignRequest;
+import io.cairn.etcd.protocol.v3electionpb.ResignResponse;
+import io.cairn.etcd.protocol.v3lockpb.LockRequest;
+import io.cairn.etcd.protocol.v3lockpb.LockResponse;
+import io.cairn.etcd.protocol.v3lockpb.UnlockRequest;
+import io.cairn.etcd.protocol.v3lockpb.UnlockResponse;
 import io.cairn.server.CairnServer;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
@@ -95,7 +142,7 @@ import org.junit.jupiter.api.io.TempDir;
  * }
  * }</pre>
  *
- * <p>The client half (T2–T6) serves a real single-member Cairn (storage {@link #storageId()}) through
+ * <p>The client half (T2–T6, T10–T12) serves a real single-member Cairn (storage {@link #storageId()}) through
  * {@code provider().startClientEndpoint} and talks to it with the subclass's {@link EtcdWire}, so
  * the kit checks etcd's answers once for every wire protocol. The peer half (T7–T9) starts real peer
  * endpoints on 127.0.0.1 and checks what their handlers receive; it is skipped for a provider that
@@ -185,13 +232,19 @@ public abstract class TransportVerification implements TransportVerificationRule
 
     // ---------------------------------------------------------------- client half
 
-    /** A member served by the transport under test, and a wire client to it; started once per rule. */
+    /**
+     * A member served by the transport under test, and a wire client to it; started once per rule. The
+     * endpoint serves each call as its credentials name ({@link CairnServer#clientIdentities}), as
+     * {@code cairn} serves it, so that rule T10 can enable auth.
+     */
     private EtcdWire wire() throws Exception {
         if (wire == null) {
-            CairnServer member = track(CairnServer.builder().dataDir(workDir.resolve("member")).storage(storageId()).start());
+            // a few PBKDF2 rounds: rule T10 hashes passwords, and the kit tests the wire, not the hash
+            CairnServer member = track(CairnServer.builder().dataDir(workDir.resolve("member")).storage(storageId())
+                    .passwordIterations(1000).start());
             ClientEndpoint endpoint;
             try {
-                endpoint = provider().startClientEndpoint(member.client(), clientConfig(URI.create("http://127.0.0.1:0")));
+                endpoint = provider().startClientEndpoint(member.clientIdentities(), clientConfig(URI.create("http://127.0.0.1:0")));
             } catch (UnsupportedOperationException clientless) {
                 Assumptions.abort(subject() + " serves no client traffic");
                 throw clientless;
@@ -493,6 +546,344 @@ public abstract class TransportVerification implements TransportVerificationRule
                 fail(subject() + ": " + address + " must be free once the client endpoint is closed: " + inUse);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- T10 auth
+
+    private static final String ROOT_PASSWORD = "t10-root-secret";
+    private static final String ALICE_PASSWORD = "t10-alice-secret";
+    /** Alice's role may read and write this prefix and nothing else. */
+    private static final String ALICE_PREFIX = "t10/app/";
+
+    /** A call the kit makes to see how it ends. */
+    private interface WireCall {
+        Message run() throws Exception;
+    }
+
+    /** "OK", or the code and message the call was refused with. */
+    private static String outcome(WireCall call) throws Exception {
+        try {
+            call.run();
+            return "OK";
+        } catch (EtcdWireException refused) {
+            return refused.toString();
+        }
+    }
+
+    private String authenticate(String user, String password) throws Exception {
+        AuthenticateResponse answer = wire().call("etcdserverpb.Auth/Authenticate", AuthenticateRequest.newBuilder()
+                .setName(user).setPassword(password).build(), AuthenticateResponse.getDefaultInstance());
+        assertFalse(answer.getToken().isEmpty(), () -> subject() + ": Authenticate of " + user + " answers a token, got " + answer);
+        return answer.getToken();
+    }
+
+    /**
+     * Creates root (with the root role) and alice (with a role that may read and write
+     * {@link #ALICE_PREFIX}), enables auth and answers root's token; every step as etcdctl takes it.
+     */
+    private String enableAuthWithRootAndAlice() throws Exception {
+        wire().call("etcdserverpb.Auth/UserAdd", AuthUserAddRequest.newBuilder().setName("root").setPassword(ROOT_PASSWORD).build(),
+                AuthUserAddResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/UserGrantRole", AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build(),
+                AuthUserGrantRoleResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/RoleAdd", AuthRoleAddRequest.newBuilder().setName("t10-app").build(),
+                AuthRoleAddResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/RoleGrantPermission", AuthRoleGrantPermissionRequest.newBuilder().setName("t10-app")
+                .setPerm(Permission.newBuilder().setPermType(Permission.Type.READWRITE).setKey(bytes(ALICE_PREFIX))
+                        .setRangeEnd(bytes("t10/app0"))).build(), AuthRoleGrantPermissionResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/UserAdd", AuthUserAddRequest.newBuilder().setName("alice").setPassword(ALICE_PASSWORD).build(),
+                AuthUserAddResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/UserGrantRole", AuthUserGrantRoleRequest.newBuilder().setUser("alice").setRole("t10-app").build(),
+                AuthUserGrantRoleResponse.getDefaultInstance());
+        wire().call("etcdserverpb.Auth/AuthEnable", AuthEnableRequest.getDefaultInstance(), AuthEnableResponse.getDefaultInstance());
+        return authenticate("root", ROOT_PASSWORD);
+    }
+
+    @Test
+    @Override
+    public void required_specT10_1_authAdministrationRoundTrips() throws Exception {
+        String rootToken = enableAuthWithRootAndAlice();
+        EtcdWire root = wire().withToken(rootToken);
+        AuthStatusResponse status = wire().call("etcdserverpb.Auth/AuthStatus", AuthStatusRequest.getDefaultInstance(),
+                AuthStatusResponse.getDefaultInstance());
+        assertTrue(status.getEnabled(), () -> subject() + ": AuthStatus after AuthEnable answers enabled, got " + status);
+        AuthUserListResponse users = root.call("etcdserverpb.Auth/UserList", AuthUserListRequest.getDefaultInstance(),
+                AuthUserListResponse.getDefaultInstance());
+        assertEquals(List.of("alice", "root"), users.getUsersList(), () -> subject() + ": UserList with root's token, got " + users);
+        AuthUserGetResponse alice = root.call("etcdserverpb.Auth/UserGet", AuthUserGetRequest.newBuilder().setName("alice").build(),
+                AuthUserGetResponse.getDefaultInstance());
+        assertEquals(List.of("t10-app"), alice.getRolesList(), () -> subject() + ": UserGet answers the roles granted, got " + alice);
+        AuthRoleGetResponse role = root.call("etcdserverpb.Auth/RoleGet", AuthRoleGetRequest.newBuilder().setRole("t10-app").build(),
+                AuthRoleGetResponse.getDefaultInstance());
+        assertEquals(1, role.getPermCount(), () -> subject() + ": RoleGet answers the permission granted, got " + role);
+        Permission permission = role.getPerm(0);
+        assertEquals(List.of(Permission.Type.READWRITE, ALICE_PREFIX, "t10/app0"), List.of(permission.getPermType(),
+                permission.getKey().toStringUtf8(), permission.getRangeEnd().toStringUtf8()),
+                () -> subject() + ": RoleGet answers the permission's type, key and range_end, got " + role);
+        AuthRoleListResponse roles = root.call("etcdserverpb.Auth/RoleList", AuthRoleListRequest.getDefaultInstance(),
+                AuthRoleListResponse.getDefaultInstance());
+        assertTrue(roles.getRolesList().contains("t10-app"), () -> subject() + ": RoleList lists the role added, got " + roles);
+        root.call("etcdserverpb.Auth/AuthDisable", AuthDisableRequest.getDefaultInstance(), AuthDisableResponse.getDefaultInstance());
+        AuthStatusResponse disabled = wire().call("etcdserverpb.Auth/AuthStatus", AuthStatusRequest.getDefaultInstance(),
+                AuthStatusResponse.getDefaultInstance());
+        assertFalse(disabled.getEnabled(), () -> subject() + ": AuthStatus after AuthDisable answers disabled, got " + disabled);
+        assertEquals("OK", outcome(() -> put("t10/open", "v")), () -> subject() + ": with auth disabled a call without a token is served");
+    }
+
+    @Test
+    @Override
+    public void required_specT10_2_callsWithoutAValidTokenAreRefused() throws Exception {
+        enableAuthWithRootAndAlice();
+        EtcdWire alice = wire().withToken(authenticate("alice", ALICE_PASSWORD));
+        EtcdWire forged = wire().withToken("not-a-token-this-server-issued");
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        Map<String, String> got = new java.util.LinkedHashMap<>();
+        String userEmpty = "INVALID_ARGUMENT: etcdserver: user name is empty";
+        expected.put("Put without a token", userEmpty);
+        got.put("Put without a token", outcome(() -> put(ALICE_PREFIX + "x", "v")));
+        expected.put("Range without a token", userEmpty);
+        got.put("Range without a token", outcome(() -> range(RangeRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "x")).build())));
+        expected.put("Range with a token the server never issued", "UNAUTHENTICATED: etcdserver: invalid auth token");
+        got.put("Range with a token the server never issued", outcome(() -> forged.call("etcdserverpb.KV/Range",
+                RangeRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "x")).build(), RangeResponse.getDefaultInstance())));
+        expected.put("Authenticate with a wrong password",
+                "INVALID_ARGUMENT: etcdserver: authentication failed, invalid user ID or password");
+        got.put("Authenticate with a wrong password", outcome(() -> wire().call("etcdserverpb.Auth/Authenticate",
+                AuthenticateRequest.newBuilder().setName("alice").setPassword("wrong").build(), AuthenticateResponse.getDefaultInstance())));
+        expected.put("UserList with a token of a user without the root role", "PERMISSION_DENIED: etcdserver: permission denied");
+        got.put("UserList with a token of a user without the root role", outcome(() -> alice.call("etcdserverpb.Auth/UserList",
+                AuthUserListRequest.getDefaultInstance(), AuthUserListResponse.getDefaultInstance())));
+        assertEquals(expected, got, () -> subject() + " must refuse calls without a valid token with etcd's codes and messages");
+    }
+
+    @Test
+    @Override
+    public void required_specT10_3_aTokenActsAsItsUser() throws Exception {
+        EtcdWire root = wire().withToken(enableAuthWithRootAndAlice());
+        EtcdWire alice = wire().withToken(authenticate("alice", ALICE_PASSWORD));
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        Map<String, String> got = new java.util.LinkedHashMap<>();
+        expected.put("alice's Put in her prefix", "OK");
+        got.put("alice's Put in her prefix", outcome(() -> alice.call("etcdserverpb.KV/Put",
+                PutRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "x")).setValue(bytes("by alice")).build(), PutResponse.getDefaultInstance())));
+        expected.put("alice's Range of her prefix", "OK");
+        got.put("alice's Range of her prefix", outcome(() -> alice.call("etcdserverpb.KV/Range",
+                RangeRequest.newBuilder().setKey(bytes(ALICE_PREFIX)).setRangeEnd(bytes("t10/app0")).build(),
+                RangeResponse.getDefaultInstance())));
+        String denied = "PERMISSION_DENIED: etcdserver: permission denied";
+        expected.put("alice's Put outside her prefix", denied);
+        got.put("alice's Put outside her prefix", outcome(() -> alice.call("etcdserverpb.KV/Put",
+                PutRequest.newBuilder().setKey(bytes("t10/other")).setValue(bytes("v")).build(), PutResponse.getDefaultInstance())));
+        expected.put("alice's Range outside her prefix", denied);
+        got.put("alice's Range outside her prefix", outcome(() -> alice.call("etcdserverpb.KV/Range",
+                RangeRequest.newBuilder().setKey(bytes("t10/other")).build(), RangeResponse.getDefaultInstance())));
+        expected.put("root's Put anywhere", "OK");
+        got.put("root's Put anywhere", outcome(() -> root.call("etcdserverpb.KV/Put",
+                PutRequest.newBuilder().setKey(bytes("t10/other")).setValue(bytes("by root")).build(), PutResponse.getDefaultInstance())));
+        assertEquals(expected, got, () -> subject() + ": a call with a user's token must act as that user");
+        RangeResponse seen = root.call("etcdserverpb.KV/Range", RangeRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "x")).build(),
+                RangeResponse.getDefaultInstance());
+        assertEquals("by alice", seen.getKvsCount() == 1 ? seen.getKvs(0).getValue().toStringUtf8() : seen.toString(),
+                () -> subject() + ": root reads what alice wrote");
+        try (EtcdWire.WatchStream watch = alice.watch(watchRange(ALICE_PREFIX, "t10/app0", 0))) {
+            created(watch);
+            long revision = root.call("etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "w"))
+                    .setValue(bytes("w")).build(), PutResponse.getDefaultInstance()).getHeader().getRevision();
+            assertEquals(revision, events(watch, 1).get(0).getKv().getModRevision(),
+                    () -> subject() + ": a watch with alice's token on her prefix delivers its changes");
+        }
+    }
+
+    // ---------------------------------------------------------------- T11 lock and election
+
+    private long grantLease() throws Exception {
+        return wire().call("etcdserverpb.Lease/LeaseGrant", LeaseGrantRequest.newBuilder().setTTL(60).build(),
+                LeaseGrantResponse.getDefaultInstance()).getID();
+    }
+
+    /** Runs {@code call} on a thread of its own (a Lock or Campaign that waits); the rule's end interrupts it. */
+    private <R> CompletableFuture<R> inBackground(java.util.concurrent.Callable<R> call) {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kit-waiting-call");
+            t.setDaemon(true);
+            return t;
+        });
+        track(thread::shutdownNow);
+        CompletableFuture<R> result = new CompletableFuture<>();
+        thread.execute(() -> {
+            try {
+                result.complete(call.call());
+            } catch (Throwable failure) {
+                result.completeExceptionally(failure);
+            }
+        });
+        return result;
+    }
+
+    /** Checks that {@code pending} is still waiting after a moment: it must not complete while it is held off. */
+    private void assertStillWaiting(CompletableFuture<?> pending, String what) throws Exception {
+        try {
+            Object answer = pending.get(500, TimeUnit.MILLISECONDS);
+            fail(subject() + ": " + what + " must wait, but answered " + answer);
+        } catch (java.util.concurrent.TimeoutException waiting) {
+            // held off, as it must be
+        } catch (ExecutionException failed) {
+            fail(subject() + ": " + what + " must wait, but failed: " + failed.getCause());
+        }
+    }
+
+    @Test
+    @Override
+    public void required_specT11_1_aLockIsHeldUntilUnlocked() throws Exception {
+        String name = "t11/lock";
+        long firstLease = grantLease();
+        long secondLease = grantLease();
+        LockResponse first = wire().call("v3lockpb.Lock/Lock", LockRequest.newBuilder().setName(bytes(name)).setLease(firstLease).build(),
+                LockResponse.getDefaultInstance());
+        String firstKey = first.getKey().toStringUtf8();
+        assertTrue(firstKey.startsWith(name + "/"), () -> subject() + ": Lock answers a key under the name, got " + first);
+        RangeResponse held = range(RangeRequest.newBuilder().setKey(first.getKey()).build());
+        assertTrue(held.getKvsCount() == 1 && held.getKvs(0).getLease() == firstLease,
+                () -> subject() + ": the lock's key exists with the lock's lease, got " + held);
+        CompletableFuture<LockResponse> second = inBackground(() -> wire().call("v3lockpb.Lock/Lock",
+                LockRequest.newBuilder().setName(bytes(name)).setLease(secondLease).build(), LockResponse.getDefaultInstance()));
+        assertStillWaiting(second, "a second Lock of a held name");
+        wire().call("v3lockpb.Lock/Unlock", UnlockRequest.newBuilder().setKey(first.getKey()).build(), UnlockResponse.getDefaultInstance());
+        LockResponse next = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        String nextKey = next.getKey().toStringUtf8();
+        assertTrue(nextKey.startsWith(name + "/") && !nextKey.equals(firstKey),
+                () -> subject() + ": the waiting Lock answers once the first is unlocked, with a key of its own, got " + next);
+        wire().call("v3lockpb.Lock/Unlock", UnlockRequest.newBuilder().setKey(next.getKey()).build(), UnlockResponse.getDefaultInstance());
+        assertEquals(0, range(RangeRequest.newBuilder().setKey(bytes(name + "/")).setRangeEnd(bytes(name + "0")).build()).getCount(),
+                () -> subject() + ": Unlock deletes the lock's key");
+    }
+
+    /** Polls {@code observe} until it reports {@code value} as the leader's; fails naming what it saw instead. */
+    private LeaderResponse observed(EtcdWire.ResponseStream<LeaderResponse> observe, String value) throws Exception {
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            LeaderResponse next = observe.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            if (next == null) {
+                break;
+            }
+            String proclaimed = next.getKv().getValue().toStringUtf8();
+            if (proclaimed.equals(value)) {
+                return next;
+            }
+            seen.add(proclaimed);
+        }
+        fail(subject() + ": Observe must report the leader's value '" + value + "' within " + WAIT + ", saw " + seen);
+        return null;
+    }
+
+    private String leaderValue(String name) throws Exception {
+        LeaderResponse leader = wire().call("v3electionpb.Election/Leader", LeaderRequest.newBuilder().setName(bytes(name)).build(),
+                LeaderResponse.getDefaultInstance());
+        return leader.getKv().getValue().toStringUtf8();
+    }
+
+    @Test
+    @Override
+    public void required_specT11_2_anElectionHasOneLeaderAndObserveFollowsIt() throws Exception {
+        String name = "t11/election";
+        long firstLease = grantLease();
+        long secondLease = grantLease();
+        CampaignResponse first = wire().call("v3electionpb.Election/Campaign", CampaignRequest.newBuilder().setName(bytes(name))
+                .setLease(firstLease).setValue(bytes("first")).build(), CampaignResponse.getDefaultInstance());
+        LeaderKey leader = first.getLeader();
+        assertTrue(leader.getName().toStringUtf8().equals(name) && leader.getKey().toStringUtf8().startsWith(name + "/")
+                && leader.getLease() == firstLease && leader.getRev() > 0,
+                () -> subject() + ": Campaign answers the leader key (name, a key under it, lease, revision), got " + first);
+        assertEquals("first", leaderValue(name), () -> subject() + ": Leader answers the winner's value");
+        try (EtcdWire.ResponseStream<LeaderResponse> observe = wire().stream("v3electionpb.Election/Observe",
+                LeaderRequest.newBuilder().setName(bytes(name)).build(), LeaderResponse.getDefaultInstance())) {
+            observed(observe, "first");
+            wire().call("v3electionpb.Election/Proclaim", ProclaimRequest.newBuilder().setLeader(leader).setValue(bytes("second")).build(),
+                    ProclaimResponse.getDefaultInstance());
+            observed(observe, "second");
+            assertEquals("second", leaderValue(name), () -> subject() + ": Leader answers the proclaimed value");
+            CompletableFuture<CampaignResponse> challenger = inBackground(() -> wire().call("v3electionpb.Election/Campaign",
+                    CampaignRequest.newBuilder().setName(bytes(name)).setLease(secondLease).setValue(bytes("third")).build(),
+                    CampaignResponse.getDefaultInstance()));
+            assertStillWaiting(challenger, "a second Campaign while the election has a leader");
+            wire().call("v3electionpb.Election/Resign", ResignRequest.newBuilder().setLeader(leader).build(),
+                    ResignResponse.getDefaultInstance());
+            CampaignResponse won = challenger.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(won.getLeader().getLease() == secondLease && !won.getLeader().getKey().equals(leader.getKey()),
+                    () -> subject() + ": the waiting Campaign wins once the leader resigned, got " + won);
+            LeaderResponse changed = observed(observe, "third");
+            assertEquals(won.getLeader().getKey(), changed.getKv().getKey(), () -> subject() + ": Observe reports the new leader's key");
+            wire().call("v3electionpb.Election/Resign", ResignRequest.newBuilder().setLeader(won.getLeader()).build(),
+                    ResignResponse.getDefaultInstance());
+        }
+    }
+
+    // ---------------------------------------------------------------- T12 membership changes
+
+    /** A peer URL on 127.0.0.1 where nothing listens: a learner that never starts. */
+    private static String unusedPeerUrl() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + probe.getLocalPort();
+        }
+    }
+
+    private MemberAddResponse addLearner(String peerUrl) throws Exception {
+        return wire().call("etcdserverpb.Cluster/MemberAdd", MemberAddRequest.newBuilder().addPeerURLs(peerUrl).setIsLearner(true).build(),
+                MemberAddResponse.getDefaultInstance());
+    }
+
+    @Test
+    @Override
+    public void required_specT12_1_membershipChangesAnswerTheMembers() throws Exception {
+        long self = wire().call("etcdserverpb.Cluster/MemberList", MemberListRequest.getDefaultInstance(),
+                MemberListResponse.getDefaultInstance()).getHeader().getMemberId();
+        String peerUrl = unusedPeerUrl();
+        MemberAddResponse added = addLearner(peerUrl);
+        Member learner = added.getMember();
+        assertTrue(learner.getID() != 0 && learner.getIsLearner() && learner.getPeerURLsList().equals(List.of(peerUrl)),
+                () -> subject() + ": MemberAdd answers the new learner with its peer URL, got " + added);
+        assertEquals(java.util.Set.of(self, learner.getID()), added.getMembersList().stream().map(Member::getID)
+                .collect(java.util.stream.Collectors.toSet()), () -> subject() + ": MemberAdd answers the new list, got " + added);
+        String movedUrl = unusedPeerUrl();
+        MemberUpdateResponse updated = wire().call("etcdserverpb.Cluster/MemberUpdate", MemberUpdateRequest.newBuilder()
+                .setID(learner.getID()).addPeerURLs(movedUrl).build(), MemberUpdateResponse.getDefaultInstance());
+        assertEquals(List.of(movedUrl), updated.getMembersList().stream().filter(m -> m.getID() == learner.getID())
+                .flatMap(m -> m.getPeerURLsList().stream()).toList(),
+                () -> subject() + ": MemberUpdate answers the list with the member's new peer URL, got " + updated);
+        MemberListResponse listed = wire().call("etcdserverpb.Cluster/MemberList", MemberListRequest.getDefaultInstance(),
+                MemberListResponse.getDefaultInstance());
+        assertTrue(listed.getMembersList().stream().anyMatch(m -> m.getID() == learner.getID() && m.getIsLearner()
+                && m.getPeerURLsList().equals(List.of(movedUrl))), () -> subject() + ": MemberList lists the updated learner, got " + listed);
+        MemberRemoveResponse removed = wire().call("etcdserverpb.Cluster/MemberRemove", MemberRemoveRequest.newBuilder()
+                .setID(learner.getID()).build(), MemberRemoveResponse.getDefaultInstance());
+        assertEquals(List.of(self), removed.getMembersList().stream().map(Member::getID).toList(),
+                () -> subject() + ": MemberRemove answers the list without the member, got " + removed);
+    }
+
+    @Test
+    @Override
+    public void required_specT12_2_membershipChangesAreRefusedAsEtcdRefusesThem() throws Exception {
+        long learner = addLearner(unusedPeerUrl()).getMember().getID();
+        long unknown = 0x7E57;
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        Map<String, String> got = new java.util.LinkedHashMap<>();
+        expected.put("MemberPromote of a learner not in sync",
+                "FAILED_PRECONDITION: etcdserver: can only promote a learner member which is in sync with leader");
+        got.put("MemberPromote of a learner not in sync", outcome(() -> wire().call("etcdserverpb.Cluster/MemberPromote",
+                MemberPromoteRequest.newBuilder().setID(learner).build(), MemberPromoteResponse.getDefaultInstance())));
+        String notFound = "NOT_FOUND: etcdserver: member not found";
+        expected.put("MemberPromote of an unknown id", notFound);
+        got.put("MemberPromote of an unknown id", outcome(() -> wire().call("etcdserverpb.Cluster/MemberPromote",
+                MemberPromoteRequest.newBuilder().setID(unknown).build(), MemberPromoteResponse.getDefaultInstance())));
+        expected.put("MemberRemove of an unknown id", notFound);
+        got.put("MemberRemove of an unknown id", outcome(() -> wire().call("etcdserverpb.Cluster/MemberRemove",
+                MemberRemoveRequest.newBuilder().setID(unknown).build(), MemberRemoveResponse.getDefaultInstance())));
+        expected.put("MemberUpdate of an unknown id", notFound);
+        got.put("MemberUpdate of an unknown id", outcome(() -> wire().call("etcdserverpb.Cluster/MemberUpdate",
+                MemberUpdateRequest.newBuilder().setID(unknown).addPeerURLs(unusedPeerUrl()).build(),
+                MemberUpdateResponse.getDefaultInstance())));
+        assertEquals(expected, got, () -> subject() + " must refuse membership changes with etcd's codes and messages");
     }
 
     // ---------------------------------------------------------------- peer half

@@ -3,7 +3,7 @@ package io.cairn.conformance;
 /**
  * The rules of the transport kit, numbered as in {@code conformance-tests/README.md} ("Transport
  * kit"), each with what to check when it fails. {@link TransportVerification} implements every one
- * as a test. Section T1 is discovery, T2–T6 the client half (skipped when the provider's
+ * as a test. Section T1 is discovery, T2–T6 and T10–T12 the client half (skipped when the provider's
  * {@code startClientEndpoint} is not supported), T7–T9 the peer half (skipped when
  * {@code carriesPeerTraffic()} is false).
  */
@@ -165,4 +165,70 @@ public interface TransportVerificationRules {
      * If this fails, check: the order of the close steps.
      */
     void required_specT9_1_closingAPeerEndpointStopsEverything() throws Exception;
+
+    /**
+     * T10.1: the Auth service's administration round-trips: UserAdd, RoleAdd, RoleGrantPermission,
+     * UserGrantRole and AuthEnable; Authenticate answers a token; with root's token UserList, UserGet,
+     * RoleGet (type, key, range_end) and RoleList answer what was added; AuthStatus follows AuthEnable
+     * and AuthDisable; after AuthDisable a call without a token is served again.
+     * If this fails, check: the Auth service's mapping; that the endpoint serves each call on the view
+     * {@code ClientIdentities.forToken} returns for its token (gRPC metadata {@code token}, the
+     * gateway's {@code Authorization} header), not on one view for every call.
+     */
+    void required_specT10_1_authAdministrationRoundTrips() throws Exception;
+
+    /**
+     * T10.2: with auth enabled, a call without a token is refused with {@code INVALID_ARGUMENT
+     * etcdserver: user name is empty}, one with a token the server never issued with {@code
+     * UNAUTHENTICATED etcdserver: invalid auth token}, Authenticate with a wrong password with {@code
+     * INVALID_ARGUMENT etcdserver: authentication failed, invalid user ID or password}, and UserList
+     * with the token of a user without the root role with {@code PERMISSION_DENIED etcdserver:
+     * permission denied}.
+     * If this fails, check: {@code ClientIdentities.anonymous()} for calls without credentials; that
+     * {@code forToken}'s {@code CairnException} is answered as etcd's error, not as an internal one.
+     */
+    void required_specT10_2_callsWithoutAValidTokenAreRefused() throws Exception;
+
+    /**
+     * T10.3: a call with a user's token acts as that user: a user whose role may read and write a
+     * prefix puts and ranges there, is refused {@code PERMISSION_DENIED etcdserver: permission denied}
+     * outside it, and watches it with the token; root's token may write anywhere and reads what the
+     * user wrote.
+     * If this fails, check: that the token reaches the server on every call and stream (a lost token
+     * makes the call anonymous: "user name is empty").
+     */
+    void required_specT10_3_aTokenActsAsItsUser() throws Exception;
+
+    /**
+     * T11.1: Lock answers a key under the lock's name, held with the lock's lease; a second Lock of the
+     * same name waits until the first is unlocked, then answers a key of its own; Unlock deletes the key.
+     * If this fails, check: the v3lock service (gateway {@code /v3/lock/lock}); that a waiting Lock is
+     * answered when its future completes, not with a timeout of the transport's own.
+     */
+    void required_specT11_1_aLockIsHeldUntilUnlocked() throws Exception;
+
+    /**
+     * T11.2: Campaign answers the leader key (name, a key under it, lease, revision); Leader answers the
+     * winner's value; Observe streams the leader's value, then each Proclaim; a second Campaign waits
+     * while there is a leader and wins once it resigns, and Observe reports the new leader.
+     * If this fails, check: the v3election service (gateway {@code /v3/election/*}, observe as a
+     * stream of {@code {"result":...}} lines), the LeaderKey mapping.
+     */
+    void required_specT11_2_anElectionHasOneLeaderAndObserveFollowsIt() throws Exception;
+
+    /**
+     * T12.1: MemberAdd of a learner with a peer URL answers the member (id, learner, peer URLs) and
+     * the new list; MemberUpdate answers the list with the new peer URL, which MemberList shows;
+     * MemberRemove answers the list without the member.
+     * If this fails, check: the Cluster service's mapping ({@code isLearner}, {@code peerURLs}).
+     */
+    void required_specT12_1_membershipChangesAnswerTheMembers() throws Exception;
+
+    /**
+     * T12.2: MemberPromote of a learner that is not in sync is refused with {@code FAILED_PRECONDITION
+     * etcdserver: can only promote a learner member which is in sync with leader}; MemberPromote,
+     * MemberRemove and MemberUpdate of an unknown id with {@code NOT_FOUND etcdserver: member not found}.
+     * If this fails, check: the error mapping of the Cluster service.
+     */
+    void required_specT12_2_membershipChangesAreRefusedAsEtcdRefusesThem() throws Exception;
 }

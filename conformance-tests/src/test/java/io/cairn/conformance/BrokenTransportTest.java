@@ -9,6 +9,7 @@ import io.cairn.api.CairnException;
 import io.cairn.api.StatusCode;
 import io.cairn.spi.transport.ClientEndpoint;
 import io.cairn.spi.transport.ClientEndpointConfig;
+import io.cairn.spi.transport.ClientIdentities;
 import io.cairn.spi.transport.PeerEndpoint;
 import io.cairn.spi.transport.PeerEndpointConfig;
 import io.cairn.spi.transport.PeerHandler;
@@ -80,6 +81,13 @@ class BrokenTransportTest {
                         "expected INVALID_ARGUMENT: etcdserver: key is not provided"), Set.of());
     }
 
+    @Test
+    void aTransportThatDropsTheTokenFailsTheAuthRule() {
+        requireFailure(DropsTokens.class, "T10", "required_specT10_3_aTokenActsAsItsUser",
+                List.of("transport 'grpc'", "must act as that user", "alice's Put in her prefix=INVALID_ARGUMENT: etcdserver: user name is empty"),
+                Set.of("required_specT10_1_authAdministrationRoundTrips", "required_specT10_2_callsWithoutAValidTokenAreRefused"));
+    }
+
     /** Runs the rules of {@code section} (such as "T7") on {@code broken} and checks the outcome. */
     private static void requireFailure(Class<? extends TransportVerification> broken, String section, String rule,
             List<String> messageParts, Set<String> mayAlsoFail) {
@@ -146,6 +154,11 @@ class BrokenTransportTest {
         @Override
         public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
             return real.startClientEndpoint(cairn, config);
+        }
+
+        @Override
+        public ClientEndpoint startClientEndpoint(ClientIdentities identities, ClientEndpointConfig config) {
+            return real.startClientEndpoint(identities, config);
         }
 
         @Override
@@ -233,11 +246,32 @@ class BrokenTransportTest {
         }
     }
 
+    /**
+     * Reads no credentials: serves every call as anonymous, as a transport that never passes the
+     * token on (the SPI's default for a transport without auth).
+     */
+    static class DropsTokens extends Broken {
+        @Override
+        String realId() {
+            return "grpc";
+        }
+
+        @Override
+        public ClientEndpoint startClientEndpoint(ClientIdentities identities, ClientEndpointConfig config) {
+            return real.startClientEndpoint(identities.anonymous(), config);
+        }
+    }
+
     /** Answers every failed call with UNKNOWN "internal error" instead of etcd's error. */
     static class LosesErrors extends Broken {
         @Override
         public ClientEndpoint startClientEndpoint(Cairn cairn, ClientEndpointConfig config) {
             return real.startClientEndpoint(losingErrors(Cairn.class, cairn), config);
+        }
+
+        @Override
+        public ClientEndpoint startClientEndpoint(ClientIdentities identities, ClientEndpointConfig config) {
+            return startClientEndpoint(identities.anonymous(), config);
         }
 
         @SuppressWarnings("unchecked")

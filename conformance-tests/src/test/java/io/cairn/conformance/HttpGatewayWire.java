@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * etcd's v3 messages over etcd's JSON gateway ({@code POST /v3/...}, proto3 JSON, errors as
  * {@code {"error","code","message"}} with the gRPC code number), with the JDK's HTTP client. A watch
- * is one POST whose body is the create request and whose response streams {@code {"result":...}} lines.
+ * (and an election's observe) is one POST whose body is the request and whose response streams
+ * {@code {"result":...}} lines. An auth token travels in the {@code Authorization} header, as etcd's
+ * gateway takes it.
  */
 final class HttpGatewayWire implements EtcdWire {
 
@@ -41,7 +43,35 @@ final class HttpGatewayWire implements EtcdWire {
             Map.entry("etcdserverpb.Lease/LeaseTimeToLive", "/v3/lease/timetolive"),
             Map.entry("etcdserverpb.Lease/LeaseLeases", "/v3/lease/leases"),
             Map.entry("etcdserverpb.Cluster/MemberList", "/v3/cluster/member/list"),
-            Map.entry("etcdserverpb.Maintenance/Status", "/v3/maintenance/status"));
+            Map.entry("etcdserverpb.Cluster/MemberAdd", "/v3/cluster/member/add"),
+            Map.entry("etcdserverpb.Cluster/MemberRemove", "/v3/cluster/member/remove"),
+            Map.entry("etcdserverpb.Cluster/MemberUpdate", "/v3/cluster/member/update"),
+            Map.entry("etcdserverpb.Cluster/MemberPromote", "/v3/cluster/member/promote"),
+            Map.entry("etcdserverpb.Maintenance/Status", "/v3/maintenance/status"),
+            Map.entry("etcdserverpb.Auth/AuthEnable", "/v3/auth/enable"),
+            Map.entry("etcdserverpb.Auth/AuthDisable", "/v3/auth/disable"),
+            Map.entry("etcdserverpb.Auth/AuthStatus", "/v3/auth/status"),
+            Map.entry("etcdserverpb.Auth/Authenticate", "/v3/auth/authenticate"),
+            Map.entry("etcdserverpb.Auth/UserAdd", "/v3/auth/user/add"),
+            Map.entry("etcdserverpb.Auth/UserGet", "/v3/auth/user/get"),
+            Map.entry("etcdserverpb.Auth/UserList", "/v3/auth/user/list"),
+            Map.entry("etcdserverpb.Auth/UserDelete", "/v3/auth/user/delete"),
+            Map.entry("etcdserverpb.Auth/UserChangePassword", "/v3/auth/user/changepw"),
+            Map.entry("etcdserverpb.Auth/UserGrantRole", "/v3/auth/user/grant"),
+            Map.entry("etcdserverpb.Auth/UserRevokeRole", "/v3/auth/user/revoke"),
+            Map.entry("etcdserverpb.Auth/RoleAdd", "/v3/auth/role/add"),
+            Map.entry("etcdserverpb.Auth/RoleGet", "/v3/auth/role/get"),
+            Map.entry("etcdserverpb.Auth/RoleList", "/v3/auth/role/list"),
+            Map.entry("etcdserverpb.Auth/RoleDelete", "/v3/auth/role/delete"),
+            Map.entry("etcdserverpb.Auth/RoleGrantPermission", "/v3/auth/role/grant"),
+            Map.entry("etcdserverpb.Auth/RoleRevokePermission", "/v3/auth/role/revoke"),
+            Map.entry("v3lockpb.Lock/Lock", "/v3/lock/lock"),
+            Map.entry("v3lockpb.Lock/Unlock", "/v3/lock/unlock"),
+            Map.entry("v3electionpb.Election/Campaign", "/v3/election/campaign"),
+            Map.entry("v3electionpb.Election/Proclaim", "/v3/election/proclaim"),
+            Map.entry("v3electionpb.Election/Leader", "/v3/election/leader"),
+            Map.entry("v3electionpb.Election/Observe", "/v3/election/observe"),
+            Map.entry("v3electionpb.Election/Resign", "/v3/election/resign"));
     /** gRPC's status codes by number, as the gateway's "code" field carries them. */
     private static final String[] CODES = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
         "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
@@ -50,32 +80,51 @@ final class HttpGatewayWire implements EtcdWire {
 
     private final URI base;
     private final HttpClient client;
+    /** The auth token every request carries, or null; a wire with a token closes nothing. */
+    private final String token;
 
-    HttpGatewayWire(URI base, HttpClient client) {
+    private HttpGatewayWire(URI base, HttpClient client, String token) {
         this.base = base;
         this.client = client;
+        this.token = token;
+    }
+
+    HttpGatewayWire(URI base, HttpClient client) {
+        this(base, client, null);
     }
 
     HttpGatewayWire(URI base) {
         this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    @Override
+    public EtcdWire withToken(String token) {
+        return new HttpGatewayWire(base, client, java.util.Objects.requireNonNull(token, "token"));
+    }
+
     private HttpRequest.Builder post(String path, Message body) throws EtcdWireException {
+        HttpRequest.Builder request;
         try {
-            return HttpRequest.newBuilder(base.resolve(path))
+            request = HttpRequest.newBuilder(base.resolve(path))
                     .POST(HttpRequest.BodyPublishers.ofString(JsonFormat.printer().print(body)));
         } catch (IOException e) {
             throw new EtcdWireException("INTERNAL", "cannot print " + body + ": " + e);
         }
+        return token == null ? request : request.header("Authorization", token);
+    }
+
+    private static String path(String method) {
+        String path = PATHS.get(method);
+        if (path == null) {
+            throw new IllegalArgumentException("no gateway path for " + method);
+        }
+        return path;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public <R extends Message> R call(String method, Message request, R responseType) throws EtcdWireException {
-        String path = PATHS.get(method);
-        if (path == null) {
-            throw new IllegalArgumentException("no gateway path for " + method);
-        }
+        String path = path(method);
         HttpResponse<String> response;
         try {
             response = client.send(post(path, request).timeout(Duration.ofSeconds(10)).build(),
@@ -113,27 +162,34 @@ final class HttpGatewayWire implements EtcdWire {
         return new EtcdWireException(code >= 0 && code < CODES.length ? CODES[code] : "UNKNOWN", message);
     }
 
-    @Override
-    public WatchStream watch(WatchRequest create) throws EtcdWireException {
-        BlockingQueue<Object> responses = new LinkedBlockingQueue<>();
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(post("/v3/watch", create).build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IOException e) {
-            throw new EtcdWireException("UNAVAILABLE", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdWireException("CANCELLED", "interrupted");
-        }
-        InputStream body = response.body();
-        if (response.statusCode() != 200) {
-            try (body) {
-                throw error(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+    /** The responses of a streaming route: its {@code {"result":...}} lines in a queue, then END or the error. */
+    private final class Lines<R extends Message> {
+        private final BlockingQueue<Object> responses = new LinkedBlockingQueue<>();
+        private final InputStream body;
+        private final Thread reader;
+
+        Lines(String path, Message request, R responseType) throws EtcdWireException {
+            HttpResponse<InputStream> response;
+            try {
+                response = client.send(post(path, request).build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
                 throw new EtcdWireException("UNAVAILABLE", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EtcdWireException("CANCELLED", "interrupted");
             }
+            body = response.body();
+            if (response.statusCode() != 200) {
+                try (body) {
+                    throw error(new String(body.readAllBytes(), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new EtcdWireException("UNAVAILABLE", e.toString());
+                }
+            }
+            reader = Thread.ofPlatform().daemon().name("gateway-stream-reader").start(() -> read(responseType));
         }
-        Thread reader = Thread.ofPlatform().daemon().name("gateway-watch-reader").start(() -> {
+
+        private void read(R responseType) {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
@@ -148,32 +204,67 @@ final class HttpGatewayWire implements EtcdWire {
                         responses.add(error(error == null ? line : JsonFormat.printer().print(error)));
                         return;
                     }
-                    WatchResponse.Builder watch = WatchResponse.newBuilder();
-                    JsonFormat.parser().ignoringUnknownFields().merge(JsonFormat.printer().print(result), watch);
-                    responses.add(watch.build());
+                    Message.Builder parsed = responseType.newBuilderForType();
+                    JsonFormat.parser().ignoringUnknownFields().merge(JsonFormat.printer().print(result), parsed);
+                    responses.add(parsed.build());
                 }
                 responses.add(END);
             } catch (IOException e) {
                 responses.add(new EtcdWireException("UNAVAILABLE", e.toString()));
             }
-        });
+        }
+
+        @SuppressWarnings("unchecked")
+        R poll(Duration timeout) throws EtcdWireException {
+            Object next;
+            try {
+                next = responses.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EtcdWireException("CANCELLED", "interrupted");
+            }
+            if (next == END) {
+                throw new EtcdWireException("END", "the stream ended");
+            }
+            if (next instanceof EtcdWireException error) {
+                throw error;
+            }
+            return (R) next;
+        }
+
+        void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // closing is all that is asked
+            }
+            reader.interrupt();
+        }
+    }
+
+    @Override
+    public <R extends Message> ResponseStream<R> stream(String method, Message request, R responseType) throws EtcdWireException {
+        Lines<R> lines = new Lines<>(path(method), request, responseType);
+        return new ResponseStream<R>() {
+            @Override
+            public R poll(Duration timeout) throws EtcdWireException {
+                return lines.poll(timeout);
+            }
+
+            @Override
+            public void close() {
+                lines.close();
+            }
+        };
+    }
+
+    @Override
+    public WatchStream watch(WatchRequest create) throws EtcdWireException {
+        Lines<WatchResponse> lines = new Lines<>("/v3/watch", create, WatchResponse.getDefaultInstance());
         return new WatchStream() {
             @Override
             public WatchResponse poll(Duration timeout) throws EtcdWireException {
-                Object next;
-                try {
-                    next = responses.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new EtcdWireException("CANCELLED", "interrupted");
-                }
-                if (next == null || next instanceof WatchResponse) {
-                    return (WatchResponse) next;
-                }
-                if (next == END) {
-                    throw new EtcdWireException("END", "the watch stream ended");
-                }
-                throw (EtcdWireException) next;
+                return lines.poll(timeout);
             }
 
             /** The gateway reads a watch's requests from the one request body, already sent. */
@@ -184,18 +275,16 @@ final class HttpGatewayWire implements EtcdWire {
 
             @Override
             public void close() {
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // closing is all that is asked
-                }
-                reader.interrupt();
+                lines.close();
             }
         };
     }
 
     @Override
     public void close() {
+        if (token != null) {
+            return;
+        }
         client.shutdownNow();
     }
 }
