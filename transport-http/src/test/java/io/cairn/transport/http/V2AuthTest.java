@@ -172,7 +172,12 @@ class V2AuthTest {
         refused(get("/v2/keys/?wait=true&recursive=true", "alice:alicepw"));
         refused(get("/v2/keys/app/w?wait=true", null));
 
-        HttpRequest watch = HttpRequest.newBuilder(http.base.resolve("/v2/keys/app/w?wait=true&recursive=true"))
+        // from the next index on: a long poll without waitIndex starts when its (slow) check ends, which
+        // may be after the put below
+        HttpResponse<String> before = get("/v2/keys/?quorum=true", "root:rootpw");
+        allowed(200, before);
+        long next = Long.parseLong(before.headers().firstValue("X-Etcd-Index").orElseThrow()) + 1;
+        HttpRequest watch = HttpRequest.newBuilder(http.base.resolve("/v2/keys/app/w?wait=true&recursive=true&waitIndex=" + next))
                 .header("Authorization", basic("alice:alicepw")).timeout(HttpServerFixture.TIMEOUT).GET().build();
         CompletableFuture<HttpResponse<String>> event = http.client.sendAsync(watch, HttpResponse.BodyHandlers.ofString());
         allowed(201, send("PUT", "/v2/keys/app/w/k", "alice:alicepw", "value=seen"));
