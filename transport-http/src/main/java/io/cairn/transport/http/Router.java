@@ -1,7 +1,6 @@
 package io.cairn.transport.http;
 
 import io.cairn.api.Cairn;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
@@ -15,7 +14,7 @@ import java.util.function.Supplier;
  * Sends each request to its API by path, and times it for {@code /metrics} under the name of its
  * route (never the raw path, so v2 key paths do not become metric labels).
  */
-final class Router implements HttpHandler {
+final class Router implements HttpClientEndpoint.Routes {
 
     private final Gateway gateway;
     private final V2Keys v2;
@@ -33,7 +32,7 @@ final class Router implements HttpHandler {
         Cairn v2Store = identities.unchecked();
         this.v2 = new V2Keys(new V2Store(v2Store), v2Store, new V2Auth(identities), streamThreads, v2Admission,
                 boundUrls, metrics);
-        this.status = new Status(cairn, metrics);
+        this.status = new Status(cairn, identities.unchecked(), metrics);
         this.memberStats = new V2MemberStats(identities::serverStats);
     }
 
@@ -80,12 +79,14 @@ final class Router implements HttpHandler {
     private static final Map<String, String> ROUTE_NAMES = Map.of("/livez", "/health", "/readyz", "/health");
 
     /** Ends every open watch stream and long poll: their responses finish cleanly. */
-    void closeStreams() {
+    @Override
+    public void closeStreams() {
         gateway.closeStreams();
         v2.closeStreams();
     }
 
-    void close() {
+    @Override
+    public void close() {
         metrics.close();
     }
 }
