@@ -3,7 +3,8 @@
  * the v3 JSON gateway ({@code /v3/...}, etcd's grpc-gateway JSON), the v2 keys API of etcd 2.3
  * ({@code /v2/keys/...}, on the v3 store in a reserved key prefix; see V2.md), {@code /v2/members},
  * {@code /health}, {@code /version} and {@code /metrics} (Prometheus text through Micrometer), over
- * plain text or TLS; and the peer traffic between members (Raft frames in batched POSTs, snapshots in
+ * plain text or TLS; etcd's {@code --listen-metrics-urls} endpoint ({@code /metrics} and {@code /health}
+ * alone); and the peer traffic between members (Raft frames in batched POSTs, snapshots in
  * chunked POSTs; see PEER.md).
  *
  * @provides io.cairn.spi.transport.TransportProvider the {@code http} transport

@@ -51,7 +51,7 @@ final class ConfigFile {
             "enable-v2", "enable-pprof", "proxy", "proxy-failure-wait", "proxy-refresh-interval", "proxy-dial-timeout",
             "proxy-write-timeout", "proxy-read-timeout", "logger", "log-outputs", "log-package-levels",
             "force-new-cluster", "auto-compaction-mode", "auto-compaction-retention", "cipher-suites",
-            "tls-max-version", "enable-grpc-gateway", "metrics", "listen-metrics-urls", "unsafe-no-fsync",
+            "tls-max-version", "enable-grpc-gateway", "metrics", "unsafe-no-fsync",
             "initial-election-tick-advance", "pre-vote", "backend-batch-interval", "backend-batch-limit",
             "grpc-keepalive-min-time", "grpc-keepalive-interval", "grpc-keepalive-timeout", "enable-log-rotation",
             "log-rotation-config-json", "socket-reuse-port", "socket-reuse-address", "auth-token", "bcrypt-cost",

@@ -21,6 +21,9 @@ enum Flag {
                     + " /metrics) when the http transport is in lib/ (default: each client URL with its port + 1,"
                     + " or + 2 where + 1 is a peer URL, as 2380 is in etcd's usual set-up; https for an https client URL,"
                     + " with the client TLS flags; 'none': off)."),
+    LISTEN_METRICS_URLS("listen-metrics-urls", "",
+            "List of URLs to listen on for the metrics and health endpoints (/metrics, /health; needs the http"
+                    + " transport in lib/; https with the client TLS flags, as the client URLs)."),
     ADVERTISE_CLIENT_URLS("advertise-client-urls", null,
             "Comma-separated client URLs of this member, told to clients (default: the bound listen URLs)."),
     LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380",

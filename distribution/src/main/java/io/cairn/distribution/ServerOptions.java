@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *     already replaced by {@code 127.0.0.1}; non-empty, no duplicates
  * @param listenClientHttpUrls where the {@code http} transport serves etcd's HTTP APIs, normalized as
  *     {@code listenClientUrls}; empty: not at all
+ * @param listenMetricsUrls etcd's {@code --listen-metrics-urls}: where only {@code /metrics} and
+ *     {@code /health} are served, normalized as {@code listenClientUrls}; empty: nowhere
  * @param advertiseClientUrls client URLs told to clients; empty: the bound listen URLs
  * @param listenPeerUrls where to listen for peers; empty for a one-member cluster whose command
  *     line did not ask for a peer port (so that lone members never contend for :2380)
@@ -50,7 +52,7 @@ import java.util.regex.Pattern;
  *     {@link Integer#MAX_VALUE}: no limit)
  */
 record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List<URI> listenClientHttpUrls,
-        List<URI> advertiseClientUrls,
+        List<URI> listenMetricsUrls, List<URI> advertiseClientUrls,
         List<URI> listenPeerUrls, List<URI> initialAdvertisePeerUrls, Map<String, List<URI>> initialCluster,
         ClusterState initialClusterState, String initialClusterToken, int maxRequestBytes, int maxTxnOps,
         String storage, List<String> transports, boolean debug, String peerTransport, long snapshotCount,
@@ -82,6 +84,7 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         Objects.requireNonNull(dataDir, "dataDir");
         listenClientUrls = List.copyOf(listenClientUrls);
         listenClientHttpUrls = List.copyOf(listenClientHttpUrls);
+        listenMetricsUrls = List.copyOf(listenMetricsUrls);
         advertiseClientUrls = List.copyOf(advertiseClientUrls);
         listenPeerUrls = List.copyOf(listenPeerUrls);
         initialAdvertisePeerUrls = List.copyOf(initialAdvertisePeerUrls);
@@ -250,6 +253,8 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
         List<URI> advertisePeerUrls = urls(Flag.INITIAL_ADVERTISE_PEER_URLS, value(given, Flag.INITIAL_ADVERTISE_PEER_URLS));
         List<URI> listenClientHttpUrls = httpUrls(given.get(Flag.LISTEN_CLIENT_HTTP_URLS), listenClientUrls,
                 given.containsKey(Flag.LISTEN_PEER_URLS) ? peerListenUrls : List.of());
+        List<URI> listenMetricsUrls = metricsUrls(value(given, Flag.LISTEN_METRICS_URLS), listenClientUrls,
+                listenClientHttpUrls, given.containsKey(Flag.LISTEN_PEER_URLS) ? peerListenUrls : List.of());
 
         // etcd's literal default is "default=http://localhost:2380", which refuses every other --name;
         // deriving it from this member makes `cairn --name n1` work on its own.
@@ -309,10 +314,13 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             // the HTTP APIs serve TLS with the client side's flags, as etcd serves them on its client URLs
             tls(given, workingDirectory, Flag.CERT_FILE, Flag.KEY_FILE, Flag.TRUSTED_CA_FILE, Flag.CLIENT_CERT_AUTH,
                     minVersion, listenClientHttpUrls, Flag.LISTEN_CLIENT_HTTP_URLS);
+            tls(given, workingDirectory, Flag.CERT_FILE, Flag.KEY_FILE, Flag.TRUSTED_CA_FILE, Flag.CLIENT_CERT_AUTH,
+                    minVersion, listenMetricsUrls, Flag.LISTEN_METRICS_URLS);
         }
         Optional<TlsConfig> peerTls = tls(given, workingDirectory, Flag.PEER_CERT_FILE, Flag.PEER_KEY_FILE,
                 Flag.PEER_TRUSTED_CA_FILE, Flag.PEER_CLIENT_CERT_AUTH, minVersion, peerListenUrls, Flag.LISTEN_PEER_URLS);
-        return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, advertiseClientUrls, listenPeerUrls,
+        return new ServerOptions(name, dataDir, listenClientUrls, listenClientHttpUrls, listenMetricsUrls,
+                advertiseClientUrls, listenPeerUrls,
                 advertisePeerUrls, initialCluster, state, token, maxRequestBytes, maxTxnOps, storage, transports,
                 bool(given, Flag.DEBUG), peerTransport, snapshotCount, faultFile, clientTls, peerTls,
                 MaintenanceOptions.fromFlags(given), logSettings(given),
@@ -489,6 +497,31 @@ record ServerOptions(String name, Path dataDir, List<URI> listenClientUrls, List
             }
         }
         return List.copyOf(http);
+    }
+
+    /**
+     * {@code --listen-metrics-urls}: empty for none; else listen URLs, none of which may also be a
+     * client, HTTP or peer URL (each listener needs a port of its own).
+     */
+    private static List<URI> metricsUrls(String text, List<URI> clientUrls, List<URI> httpUrls, List<URI> peerUrls)
+            throws UsageException {
+        if (text.trim().isEmpty()) {
+            return List.of();
+        }
+        List<URI> metrics = listenUrls(Flag.LISTEN_METRICS_URLS, text);
+        for (URI url : metrics) {
+            if (url.getPort() == 0) {
+                continue;
+            }
+            Flag other = clientUrls.contains(url) ? Flag.LISTEN_CLIENT_URLS
+                    : httpUrls.contains(url) ? Flag.LISTEN_CLIENT_HTTP_URLS
+                    : peerUrls.contains(url) ? Flag.LISTEN_PEER_URLS : null;
+            if (other != null) {
+                throw new UsageException(Flag.LISTEN_METRICS_URLS + " " + url + " is also in " + other
+                        + "; the metrics endpoint needs a port of its own");
+            }
+        }
+        return metrics;
     }
 
     private static URI withPort(URI url, int port) {

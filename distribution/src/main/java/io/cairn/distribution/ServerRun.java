@@ -53,6 +53,8 @@ final class ServerRun {
     private CairnServer server;
     /** The {@code http} transport on {@code --listen-client-http-urls}; null when off or not in lib/. */
     private ClientEndpoint httpEndpoint;
+    /** etcd's {@code --listen-metrics-urls}: /metrics and /health only; null when not asked for. */
+    private ClientEndpoint metricsEndpoint;
     private boolean closed;
 
     /** The transport served on its own URLs, next to the client transports. */
@@ -87,6 +89,13 @@ final class ServerRun {
         } catch (RuntimeException e) {
             closeQuietly();
             return startFailed("cannot start the http endpoint on " + options.listenClientHttpUrls() + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            startMetrics();
+        } catch (RuntimeException e) {
+            closeQuietly();
+            return startFailed("cannot serve " + Flag.LISTEN_METRICS_URLS + " " + options.listenMetricsUrls() + ": "
                     + e.getMessage(), e);
         }
         // Other ways out (SIGHUP, System.exit from a library) still close the storage cleanly.
@@ -197,14 +206,33 @@ final class ServerRun {
         httpEndpoint = http.get().startClientEndpoint(server.clientIdentities(), config);
     }
 
+    /**
+     * etcd's {@code --listen-metrics-urls}: {@code /metrics} and {@code /health} alone, from the first
+     * transport that serves them (the {@code http} one), with the client TLS settings for https URLs.
+     */
+    private void startMetrics() {
+        if (options.listenMetricsUrls().isEmpty()) {
+            return;
+        }
+        TransportProvider provider = TransportProviders.all().stream().filter(TransportProvider::servesMetrics)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no transport on the module path serves them (the "
+                        + HTTP_TRANSPORT + " transport does: put it in lib/)"));
+        ClientEndpointConfig config = new ClientEndpointConfig(options.listenMetricsUrls(), options.maxRequestBytes(),
+                options.maxConcurrentStreams(), options.clientTls());
+        metricsEndpoint = provider.startMetricsEndpoint(server.clientIdentities(), config);
+    }
+
     private String readyLine() {
         List<URI> urls = server.clientUrls();
         String httpUrls = httpEndpoint == null ? ""
                 : ", HTTP on " + String.join(",", httpEndpoint.boundUrls().stream().map(URI::toString).toList());
+        String metricsUrls = metricsEndpoint == null ? ""
+                : ", metrics on " + String.join(",", metricsEndpoint.boundUrls().stream().map(URI::toString).toList());
         return READY + ": member " + options.name() + " (" + Long.toHexString(server.memberId()) + ") of cluster "
                 + Long.toHexString(server.clusterId()) + ", storage " + options.storage() + " in "
                 + options.dataDir() + ", clients on " + String.join(",", urls.stream().map(URI::toString).toList())
-                + " (" + String.join(",", options.transports()) + ")" + httpUrls + ", cairn " + Main.version();
+                + " (" + String.join(",", options.transports()) + ")" + httpUrls + metricsUrls + ", cairn " + Main.version();
     }
 
     /**
@@ -296,6 +324,9 @@ final class ServerRun {
             if (!closed) {
                 closed = true;
                 try {
+                    if (metricsEndpoint != null) {
+                        metricsEndpoint.close();
+                    }
                     if (httpEndpoint != null) {
                         httpEndpoint.close();
                     }

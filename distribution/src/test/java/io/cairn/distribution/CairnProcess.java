@@ -29,6 +29,7 @@ final class CairnProcess implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern CLIENTS_ON = Pattern.compile("clients on (https?://[^, ]+)");
     private static final Pattern HTTP_ON = Pattern.compile("HTTP on (https?://[^, ]+)");
+    private static final Pattern METRICS_ON = Pattern.compile("metrics on (https?://[^, ]+)");
     private static final Pattern MEMBER_ID = Pattern.compile("member \\S+ \\(([0-9a-f]+)\\)");
     private static final AtomicLong DIRECTORIES = new AtomicLong();
 
@@ -38,6 +39,7 @@ final class CairnProcess implements AutoCloseable {
     private final Output stderr;
     private final URI clientUrl;
     private final URI httpUrl;
+    private final URI metricsUrl;
     private final String memberIdHex;
 
     private CairnProcess(Process process, Path dataDir, Output stdout, Output stderr, String readyLine) {
@@ -51,6 +53,8 @@ final class CairnProcess implements AutoCloseable {
         this.clientUrl = URI.create(url.group(1));
         Matcher http = HTTP_ON.matcher(readyLine);
         this.httpUrl = http.find() ? URI.create(http.group(1)) : null;
+        Matcher metrics = METRICS_ON.matcher(readyLine);
+        this.metricsUrl = metrics.find() ? URI.create(metrics.group(1)) : null;
         this.memberIdHex = member.group(1);
     }
 
@@ -229,6 +233,12 @@ final class CairnProcess implements AutoCloseable {
     URI httpUrl() {
         assertTrue(httpUrl != null, "the ready line names no HTTP URL");
         return httpUrl;
+    }
+
+    /** The first --listen-metrics-urls URL, as bound; fails if the ready line names none. */
+    URI metricsUrl() {
+        assertTrue(metricsUrl != null, "the ready line names no metrics URL");
+        return metricsUrl;
     }
 
     String memberIdHex() {

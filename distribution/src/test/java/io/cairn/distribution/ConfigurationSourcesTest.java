@@ -73,6 +73,20 @@ class ConfigurationSourcesTest {
                 && level.getMessage().contains("environment variable CAIRN_LOG_LEVEL"), level.getMessage());
     }
 
+    @Test
+    void listenMetricsUrlsComesFromTheEnvironmentOrTheFile() throws IOException, UsageException {
+        ServerOptions.Run fromEnvironment = parse(Map.of("CAIRN_LISTEN_METRICS_URLS", "http://127.0.0.1:9381"));
+        assertEquals(List.of(URI.create("http://127.0.0.1:9381")), fromEnvironment.options().listenMetricsUrls());
+        assertEquals(List.of(), fromEnvironment.warnings());
+        Path file = file("""
+                listen-metrics-urls: [http://127.0.0.1:9382, http://127.0.0.1:9383]
+                """);
+        ServerOptions.Run fromFile = parse(Map.of(), "--config-file", file.toString());
+        assertEquals(List.of(URI.create("http://127.0.0.1:9382"), URI.create("http://127.0.0.1:9383")),
+                fromFile.options().listenMetricsUrls());
+        assertEquals(List.of(), fromFile.warnings(), "etcd's key is a setting of Cairn's, not ignored");
+    }
+
     // ---- the config file ------------------------------------------------------------------------
 
     @Test

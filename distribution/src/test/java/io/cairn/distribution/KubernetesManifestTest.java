@@ -123,9 +123,15 @@ class KubernetesManifestTest {
             assertEquals(List.of(URI.create("https://" + pod + "." + headless + "." + NAMESPACE + ".svc:"
                     + options.listenClientUrls().get(0).getPort())), options.advertiseClientUrls());
             for (URI listen : concat(options.listenClientUrls(), options.listenPeerUrls(), options.listenClientHttpUrls())) {
-                assertEquals("https", listen.getScheme(), listen + ": TLS everywhere");
+                assertEquals("https", listen.getScheme(), listen + ": TLS everywhere but the metrics URL");
                 assertEquals("0.0.0.0", listen.getHost(), listen + ": reachable on the pod's address");
                 assertTrue(containerPorts().contains(listen.getPort()), listen + " is a containerPort");
+            }
+            assertFalse(options.listenMetricsUrls().isEmpty(), "the probes' --listen-metrics-urls");
+            for (URI metrics : options.listenMetricsUrls()) {
+                assertEquals("http", metrics.getScheme(), metrics + ": the kubelet's probes present no certificate");
+                assertEquals("0.0.0.0", metrics.getHost(), metrics + ": reachable by the kubelet on the pod's address");
+                assertTrue(containerPorts().contains(metrics.getPort()), metrics + " is a containerPort");
             }
         }
     }
@@ -155,33 +161,44 @@ class KubernetesManifestTest {
         assertTrue(dataDir.startsWith(mounted), "--data-dir " + dataDir + " is on the claim's volume at " + mounted);
     }
 
+    /**
+     * The kubelet's own httpGet probes (no curl in the image) ask etcd's /health on a port cairn serves
+     * it on without client certificates: the metrics URL. Liveness asks the member alone, ignoring
+     * NOSPACE, as etcd's manifests do; readiness needs the cluster.
+     */
     @Test
     void probesAskHealthWhereTheServerServesIt() {
         ServerOptions options = optionsOf(0);
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             Map<String, Object> spec = map(container.get(probe), probe);
-            URI target;
-            if (spec.containsKey("httpGet")) {
-                Map<String, Object> get = map(spec.get("httpGet"), "httpGet");
-                target = URI.create(String.valueOf(get.getOrDefault("scheme", "HTTP")).toLowerCase() + "://localhost:"
-                        + containerPort(get.get("port")) + get.get("path"));
-            } else {
-                List<String> command = list(at(spec, "exec", "command")).stream().map(String::valueOf).toList();
-                target = command.stream().filter(arg -> arg.matches("https?://.*")).map(URI::create).findFirst()
-                        .orElseThrow(() -> new AssertionError(probe + " names no URL: " + command));
-                Set<Path> secretFiles = secretFiles();
-                for (String option : List.of("--cacert", "--cert", "--key")) {
-                    int at = command.indexOf(option);
-                    assertTrue(at >= 0 && secretFiles.contains(Path.of(command.get(at + 1))),
-                            probe + ": curl's " + option + " is a file of the mounted Secret: " + command);
-                }
-            }
+            assertFalse(spec.containsKey("exec"), probe + ": the kubelet asks, no command in the container");
+            Map<String, Object> get = map(spec.get("httpGet"), probe + ".httpGet");
+            String scheme = String.valueOf(get.getOrDefault("scheme", "HTTP")).toLowerCase(java.util.Locale.ROOT);
+            int port = containerPort(get.get("port"));
+            URI target = URI.create(scheme + "://localhost:" + port + get.get("path"));
             assertEquals("/health", target.getPath(), probe);
-            assertTrue(Set.of("localhost", "127.0.0.1").contains(target.getHost()), probe + " asks the member itself");
-            assertTrue(options.listenClientHttpUrls().stream().anyMatch(url -> url.getScheme().equals(target.getScheme())
-                            && url.getPort() == target.getPort()),
-                    probe + " " + target + " is served on --listen-client-http-urls " + options.listenClientHttpUrls());
+            assertTrue(options.listenMetricsUrls().stream().anyMatch(url -> url.getScheme().equals(scheme)
+                            && url.getPort() == port),
+                    probe + " " + target + " is served on --listen-metrics-urls " + options.listenMetricsUrls());
+            assertTrue(options.listenClientHttpUrls().stream().noneMatch(url -> url.getPort() == port)
+                    && options.listenClientUrls().stream().noneMatch(url -> url.getPort() == port),
+                    probe + ": not a client port, where a certificate is needed");
+            Set<String> query = target.getQuery() == null ? Set.of() : Set.of(target.getQuery().split("&"));
+            if (probe.equals("livenessProbe")) {
+                assertEquals(Set.of("exclude=NOSPACE", "serializable=true"), query,
+                        "liveness asks the member alone and ignores a full disk: a restart fixes neither");
+            } else {
+                assertEquals(Set.of(), query, probe + " needs a leader and a linearizable read");
+            }
         }
+        String dockerfile;
+        try {
+            dockerfile = Files.readString(KUBERNETES.resolve("Dockerfile"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertFalse(Pattern.compile("(?m)^(RUN|\\s+&&).*install.*\\bcurl\\b").matcher(dockerfile).find(),
+                "the image installs no curl: the probes need none");
     }
 
     @Test

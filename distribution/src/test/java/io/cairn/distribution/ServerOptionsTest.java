@@ -174,4 +174,29 @@ class ServerOptionsTest {
                 "http://127.0.0.1:2379", "--listen-client-http-urls", "http://127.0.0.1:2379"));
         assertTrue(shared.getMessage().contains("HTTP needs a port of its own"), shared.getMessage());
     }
+
+    /** etcd's --listen-metrics-urls: off by default, a port of its own, https with the client TLS flags. */
+    @Test
+    void metricsUrlsAreEtcdsListenMetricsUrls() throws UsageException {
+        assertEquals(List.of(), options().listenMetricsUrls());
+        assertEquals(List.of(URI.create("http://127.0.0.1:2381"), URI.create("http://0.0.0.0:9379")),
+                options("--listen-metrics-urls", "http://localhost:2381, http://0.0.0.0:9379").listenMetricsUrls());
+        UsageException client = assertThrows(UsageException.class, () -> options("--listen-client-urls",
+                "http://127.0.0.1:2379", "--listen-metrics-urls", "http://127.0.0.1:2379"));
+        assertEquals("--listen-metrics-urls http://127.0.0.1:2379 is also in --listen-client-urls; the metrics endpoint"
+                + " needs a port of its own", client.getMessage());
+        UsageException http = assertThrows(UsageException.class, () -> options("--listen-metrics-urls",
+                "http://127.0.0.1:2380"));
+        assertTrue(http.getMessage().contains("is also in --listen-client-http-urls"), http.getMessage());
+        UsageException noTls = assertThrows(UsageException.class, () -> options("--listen-metrics-urls",
+                "https://127.0.0.1:2381"));
+        assertEquals("--listen-metrics-urls uses https: give --cert-file and --key-file", noTls.getMessage());
+        UsageException unix = assertThrows(UsageException.class, () -> options("--listen-metrics-urls",
+                "unix://metrics.sock"));
+        assertTrue(unix.getMessage().startsWith("--listen-metrics-urls: unix://metrics.sock"), unix.getMessage());
+        ServerOptions tls = options("--listen-client-urls", "https://127.0.0.1:2379", "--cert-file", "c.pem",
+                "--key-file", "k.pem", "--listen-metrics-urls", "https://127.0.0.1:2389,http://127.0.0.1:2390");
+        assertEquals(List.of(URI.create("https://127.0.0.1:2389"), URI.create("http://127.0.0.1:2390")),
+                tls.listenMetricsUrls());
+    }
 }

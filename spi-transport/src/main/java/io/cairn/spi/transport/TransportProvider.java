@@ -69,6 +69,28 @@ public interface TransportProvider {
     }
 
     /**
+     * Starts etcd's {@code --listen-metrics-urls}: an endpoint serving only the member's monitoring
+     * routes, {@code /metrics} and {@code /health} (with etcd's {@code ?exclude=} and
+     * {@code ?serializable=}), on every address of {@code config}, so that a monitoring port can be
+     * opened where the client API must not be. {@code https} URLs serve TLS with {@code config.tls()}
+     * as given (etcd serves them with the client TLS settings); {@code http} URLs serve plain text
+     * whatever {@code config.tls()} says. Only {@code listenUrls} and {@code tls} of {@code config} count.
+     *
+     * <p>The default, for a transport without these routes, refuses. Ownership, blocking and failures
+     * as {@link #startClientEndpoint(Cairn, ClientEndpointConfig)}.
+     *
+     * @throws UnsupportedOperationException if this transport serves no monitoring routes (the default)
+     */
+    default ClientEndpoint startMetricsEndpoint(ClientIdentities identities, ClientEndpointConfig config) {
+        throw new UnsupportedOperationException("transport " + id() + " serves no metrics endpoint");
+    }
+
+    /** Whether {@link #startMetricsEndpoint} works; the default is false. */
+    default boolean servesMetrics() {
+        return false;
+    }
+
+    /**
      * Whether this transport carries peer traffic ({@link #startPeerEndpoint} works). The default,
      * for a client-only transport, is false.
      */

@@ -6,6 +6,7 @@ import io.cairn.spi.transport.ClientEndpointConfig;
 import io.cairn.spi.transport.TransportException;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 
 import java.net.InetAddress;
@@ -31,29 +32,35 @@ import javax.net.ssl.SSLContext;
  * <p>Threads: requests are read and answered on Undertow's I/O threads without blocking them (the
  * {@link Cairn} calls are asynchronous); v2 keys requests, which block while the store answers, run
  * on the bounded pool of {@link V2Admission}; long-lived responses (v3 watch streams, v2 long-poll
- * watches) write from {@link #streamThreads}. The endpoint owns both and stops them on close.
+ * watches) write from a pool of stream threads. The endpoint owns both and stops them on close.
  */
 final class HttpClientEndpoint implements ClientEndpoint {
 
+    /** What one endpoint serves: its routes, and what they hold open until the endpoint closes. */
+    interface Routes extends HttpHandler {
+        /** Ends every open stream and long poll: their responses finish cleanly. */
+        void closeStreams();
+
+        /** Releases what the routes hold (their metrics registry); after the servers stopped. */
+        void close();
+    }
+
     private final List<Undertow> servers;
     private final GracefulShutdownHandler graceful;
-    private final Router router;
-    private final ExecutorService streamThreads;
-    private final V2Admission v2Admission;
+    private final Routes routes;
+    private final Runnable releaseThreads;
     private final List<URI> boundUrls;
     private final List<InetSocketAddress> boundAddresses;
 
     // Guarded by this.
     private Boolean closedCleanly;
 
-    private HttpClientEndpoint(List<Undertow> servers, GracefulShutdownHandler graceful, Router router,
-            ExecutorService streamThreads, V2Admission v2Admission, List<URI> boundUrls,
-            List<InetSocketAddress> boundAddresses) {
-        this.v2Admission = v2Admission;
+    private HttpClientEndpoint(List<Undertow> servers, GracefulShutdownHandler graceful, Routes routes,
+            Runnable releaseThreads, List<URI> boundUrls, List<InetSocketAddress> boundAddresses) {
         this.servers = List.copyOf(servers);
         this.graceful = graceful;
-        this.router = router;
-        this.streamThreads = streamThreads;
+        this.routes = routes;
+        this.releaseThreads = releaseThreads;
         this.boundUrls = List.copyOf(boundUrls);
         this.boundAddresses = List.copyOf(boundAddresses);
     }
@@ -72,13 +79,42 @@ final class HttpClientEndpoint implements ClientEndpoint {
             return thread;
         });
         List<URI> urls = new ArrayList<>();
-        List<InetSocketAddress> addresses = new ArrayList<>();
         Router router = new Router(identities, config.maxRequestBytes(), streamThreads, v2Admission,
                 () -> List.copyOf(urls));
-        GracefulShutdownHandler graceful = new GracefulShutdownHandler(router);
         // Base64 makes the JSON of a request about 4/3 of its encoded size; the gateway checks the
         // decoded request against maxRequestBytes, as etcd does, so the entity may be larger.
         long maxEntity = (long) config.maxRequestBytes() * 2 + 512 * 1024;
+        return listen(config, router, maxEntity, urls, () -> {
+            streamThreads.shutdownNow();
+            v2Admission.close();
+            try {
+                streamThreads.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /**
+     * etcd's {@code --listen-metrics-urls}: only {@link MetricsRoutes} on the URLs of {@code config},
+     * TLS for the {@code https} ones with {@code config.tls()} as given (etcd serves them with the
+     * client TLS settings, client certificates included).
+     */
+    static HttpClientEndpoint startMetrics(io.cairn.spi.transport.ClientIdentities identities,
+            ClientEndpointConfig config) {
+        // the metrics routes read no request bodies
+        return listen(config, new MetricsRoutes(identities), 64 * 1024, new ArrayList<>(), () -> { });
+    }
+
+    /**
+     * One Undertow server per URL of {@code config}, all serving {@code routes}; adds each bound URL to
+     * {@code urls} as it goes (the routes may read them). On failure, stops what started, runs
+     * {@code releaseThreads}, closes the routes and rethrows.
+     */
+    private static HttpClientEndpoint listen(ClientEndpointConfig config, Routes routes, long maxEntity,
+            List<URI> urls, Runnable releaseThreads) {
+        GracefulShutdownHandler graceful = new GracefulShutdownHandler(routes);
+        List<InetSocketAddress> addresses = new ArrayList<>();
         List<Undertow> started = new ArrayList<>();
         try {
             // the TLS files first: a bad one fails the start before anything is bound
@@ -107,11 +143,11 @@ final class HttpClientEndpoint implements ClientEndpoint {
             }
         } catch (RuntimeException failure) {
             started.forEach(Undertow::stop);
-            streamThreads.shutdownNow();
-            v2Admission.close();
+            releaseThreads.run();
+            routes.close();
             throw failure;
         }
-        return new HttpClientEndpoint(started, graceful, router, streamThreads, v2Admission, urls, addresses);
+        return new HttpClientEndpoint(started, graceful, routes, releaseThreads, urls, addresses);
     }
 
     @Override
@@ -144,7 +180,7 @@ final class HttpClientEndpoint implements ClientEndpoint {
             return closedCleanly;
         }
         graceful.shutdown();
-        router.closeStreams();
+        routes.closeStreams();
         boolean clean;
         try {
             clean = graceful.awaitShutdown(Math.max(1, grace.toMillis()));
@@ -153,14 +189,8 @@ final class HttpClientEndpoint implements ClientEndpoint {
             Thread.currentThread().interrupt();
         }
         servers.forEach(Undertow::stop);
-        streamThreads.shutdownNow();
-        v2Admission.close();
-        try {
-            streamThreads.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        router.close();
+        releaseThreads.run();
+        routes.close();
         closedCleanly = clean;
         return clean;
     }

@@ -55,6 +55,20 @@ public final class HttpTransportProvider implements TransportProvider {
         return HttpClientEndpoint.start(identities, config);
     }
 
+    /** {@code /metrics}, {@code /health} (also as {@code /livez} and {@code /readyz}) and nothing else. */
+    @Override
+    public ClientEndpoint startMetricsEndpoint(io.cairn.spi.transport.ClientIdentities identities,
+            ClientEndpointConfig config) {
+        Objects.requireNonNull(identities, "identities");
+        Objects.requireNonNull(config, "config");
+        return HttpClientEndpoint.startMetrics(identities, config);
+    }
+
+    @Override
+    public boolean servesMetrics() {
+        return true;
+    }
+
     /** Raft frames in batched POSTs and snapshots in chunked POSTs (PEER.md in this module). */
     @Override
     public boolean carriesPeerTraffic() {

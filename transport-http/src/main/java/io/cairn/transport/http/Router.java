@@ -1,7 +1,6 @@
 package io.cairn.transport.http;
 
 import io.cairn.api.Cairn;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Methods;
 
@@ -15,7 +14,7 @@ import java.util.function.Supplier;
  * Sends each request to its API by path, and times it for {@code /metrics} under the name of its
  * route (never the raw path, so v2 key paths do not become metric labels).
  */
-final class Router implements HttpHandler {
+final class Router implements HttpClientEndpoint.Routes {
 
     private final Gateway gateway;
     private final V2Keys v2;
@@ -25,8 +24,7 @@ final class Router implements HttpHandler {
 
     Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
             V2Admission v2Admission, Supplier<List<URI>> boundUrls) {
-        // metrics and /health are the server looking at itself: auth does not refuse them (etcd 3.5
-        // counts "user name is empty" and "permission denied" as healthy), and they read nothing a
+        // metrics are the server looking at itself: auth does not refuse them, and they read nothing a
         // caller chose
         Cairn unchecked = identities.unchecked();
         this.metrics = new HttpMetrics(unchecked, identities::serverStats);
@@ -34,7 +32,9 @@ final class Router implements HttpHandler {
         // the v2 tree lives in reserved keys no v3 permission names: V2Auth checks the v2 path first
         this.v2 = new V2Keys(new V2Store(unchecked), unchecked, new V2Auth(identities), streamThreads, v2Admission,
                 boundUrls, metrics);
-        this.status = new Status(unchecked, metrics);
+        // /health reads as nobody (a refusal by auth counts as healthy, as in etcd 3.5) and takes alarms and
+        // leader from the member itself
+        this.status = new Status(identities.anonymous(), unchecked, metrics);
         this.memberStats = new V2MemberStats(identities::serverStats);
     }
 
@@ -81,12 +81,14 @@ final class Router implements HttpHandler {
     private static final Map<String, String> ROUTE_NAMES = Map.of("/livez", "/health", "/readyz", "/health");
 
     /** Ends every open watch stream and long poll: their responses finish cleanly. */
-    void closeStreams() {
+    @Override
+    public void closeStreams() {
         gateway.closeStreams();
         v2.closeStreams();
     }
 
-    void close() {
+    @Override
+    public void close() {
         metrics.close();
     }
 }

@@ -2,16 +2,25 @@ package io.cairn.transport.http;
 
 import io.cairn.api.Bytes;
 import io.cairn.api.Cairn;
-import io.cairn.api.StatusCode;
+import io.cairn.api.CairnException;
+import io.cairn.api.ErrorCode;
 import io.cairn.api.kv.RangeRequest;
-import io.cairn.api.maintenance.AlarmRequest;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,55 +32,98 @@ final class Status {
     private static final long HEALTH_TIMEOUT_SECONDS = 5;
 
     private final Cairn cairn;
+    private final Cairn member;
     private final HttpMetrics metrics;
 
-    Status(Cairn cairn, HttpMetrics metrics) {
+    /**
+     * @param cairn the view the routes act as (nobody: the health check's read is refused while auth
+     *     is enabled, which etcd counts as healthy)
+     * @param member the member's own view, for its local status (alarms, leader), which etcd reads
+     *     without auth
+     */
+    Status(Cairn cairn, Cairn member, HttpMetrics metrics) {
         this.cairn = cairn;
+        this.member = member;
         this.metrics = metrics;
     }
 
     /**
-     * etcd 3.5's checks, in its order: no alarm raised ({@code ALARM <type>}), a leader known
-     * ({@code RAFT NO LEADER}), and a linearizable read that succeeds ({@code QGET ERROR: ...}).
-     * 200 with {@code {"health":"true","reason":""}}, else 503 with {@code "false"} and the reason.
+     * etcd 3.5's {@code /health}, its checks in its order: no alarm raised other than those named by
+     * {@code ?exclude=} ({@code ALARM NOSPACE}), a leader known ({@code RAFT NO LEADER}), and a read
+     * that succeeds ({@code RANGE ERROR:...}; a read refused by auth counts as success, as in etcd).
+     * With {@code ?serializable=true} the member answers from its own state: no leader check, and a
+     * serializable read, so a member cut off from its leader stays live. Only GET (else 405). 200 with
+     * {@code {"health":"true","reason":""}}, else 503 with {@code "false"} and the reason, as etcd
+     * writes it (Go's {@code http.Error}: plain text, a newline).
      */
     void health(HttpServerExchange exchange) {
-        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> alarms()
-                .thenCompose(alarm -> {
+        if (!Methods.GET.equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
+            Responses.text(exchange, 405, "Method Not Allowed");
+            return;
+        }
+        Set<String> excluded = new HashSet<>(exchange.getQueryParameters().getOrDefault("exclude", new ArrayDeque<>()));
+        excluded.remove("");
+        Deque<String> serializableParameter = exchange.getQueryParameters().get("serializable");
+        boolean serializable = serializableParameter != null && "true".equals(serializableParameter.peekFirst());
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> member.maintenance().status()
+                .thenCompose(status -> {
+                    String alarm = raisedAlarm(status.errors(), excluded);
                     if (!alarm.isEmpty()) {
-                        return CompletableFuture.completedFuture("ALARM " + alarm);
+                        return CompletableFuture.completedFuture(alarm);
                     }
-                    return cairn.maintenance().status().thenCompose(status -> status.leader() == 0
-                            ? CompletableFuture.completedFuture("RAFT NO LEADER")
-                            : cairn.kv().range(RangeRequest.of(Bytes.fromUtf8("health")))
-                                    .handle((range, failure) -> failure == null ? ""
-                                            : "QGET ERROR: " + Gateway.toWireError(failure).message()));
+                    if (!serializable && status.leader() == 0) {
+                        return CompletableFuture.completedFuture("RAFT NO LEADER");
+                    }
+                    RangeRequest probe = RangeRequest.of(Bytes.fromUtf8("health")).withKeysOnly(true).withLimit(1)
+                            .withSerializable(serializable);
+                    return cairn.kv().range(probe).handle((range, failure) -> failure == null || refusedByAuth(failure)
+                            ? "" : "RANGE ERROR:" + Gateway.toWireError(failure).message());
                 })
                 .orTimeout(HEALTH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .whenComplete((reason, failure) -> {
-                    String why = failure != null ? "QGET ERROR: " + Gateway.toWireError(failure).message() : reason;
+                    String why = failure != null ? "RANGE ERROR:" + Gateway.toWireError(failure).message() : reason;
                     ObjectNode body = JSON.createObjectNode();
                     body.put("health", why.isEmpty() ? "true" : "false");
                     body.put("reason", why);
-                    Responses.json(exchange, why.isEmpty() ? 200 : 503, body.toString());
+                    if (why.isEmpty()) {
+                        Responses.json(exchange, 200, body.toString());
+                    } else {
+                        Responses.text(exchange, 503, body.toString());
+                    }
                 }));
     }
 
+    /** etcd's Status errors name each raised alarm as {@code memberID:<id> alarm:<TYPE> }. */
+    private static final Pattern ALARM_ERROR = Pattern.compile("alarm:([A-Z_]+)");
+
     /**
-     * The first alarm raised, or "" for none. A member whose api has no alarms (UNIMPLEMENTED)
-     * cannot have one raised.
+     * The reason for the first raised alarm not in {@code excluded} ({@code ALARM NOSPACE},
+     * {@code ALARM CORRUPT}, {@code ALARM UNKNOWN}), or "" for none. Read from the member's Status,
+     * which answers locally as etcd's alarm store does (an Alarm GET waits for the leader).
      */
-    private CompletableFuture<String> alarms() {
-        CompletableFuture<String> first;
-        try {
-            first = cairn.maintenance().alarm(AlarmRequest.get())
-                    .thenApply(answer -> answer.alarms().isEmpty() ? "" : answer.alarms().get(0).alarm().name());
-        } catch (RuntimeException unsupported) {
-            first = CompletableFuture.failedFuture(unsupported);
+    static String raisedAlarm(List<String> statusErrors, Set<String> excluded) {
+        for (String error : statusErrors) {
+            Matcher alarm = ALARM_ERROR.matcher(error);
+            if (!alarm.find() || excluded.contains(alarm.group(1))) {
+                continue;
+            }
+            return switch (alarm.group(1)) {
+                case "NOSPACE" -> "ALARM NOSPACE";
+                case "CORRUPT" -> "ALARM CORRUPT";
+                default -> "ALARM UNKNOWN";
+            };
         }
-        return first.exceptionallyCompose(failure -> Gateway.toWireError(failure).code() == StatusCode.UNIMPLEMENTED
-                ? CompletableFuture.completedFuture("")
-                : CompletableFuture.failedFuture(failure));
+        return "";
+    }
+
+    private static boolean refusedByAuth(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof CairnException refused
+                && (refused.is(ErrorCode.USER_EMPTY) || refused.is(ErrorCode.PERMISSION_DENIED));
     }
 
     /**
