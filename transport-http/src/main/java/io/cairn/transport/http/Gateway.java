@@ -56,7 +56,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
@@ -80,6 +79,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * the body with one such line and ends, as the gateway does once the client's body is read;
  * {@code /v3/election/observe} answers with one line per proclamation or change of leader;
  * {@code /v3/maintenance/snapshot} streams the snapshot's chunks as such lines ({@link GatewaySnapshot}).
+ * Watch, observe and snapshot streams each hold a stream thread while open; past the endpoint's bound
+ * ({@link StreamAdmission}) a new one is refused at once with RESOURCE_EXHAUSTED "etcdserver: too many
+ * requests" (429), as etcd refuses overload.
  *
  * <p>Lock and election ({@code /v3/lock/lock}, {@code /v3/lock/unlock}, {@code /v3/election/campaign},
  * {@code proclaim}, {@code leader}, {@code observe}, {@code resign}) are etcd's v3lock and v3election
@@ -111,7 +113,7 @@ final class Gateway {
 
     private final io.cairn.spi.transport.ClientIdentities identities;
     private final int maxRequestBytes;
-    private final Executor streamThreads;
+    private final StreamAdmission streamAdmission;
     private final HttpMetrics metrics;
     private final Map<String, Call> unary = new LinkedHashMap<>();
     private final Map<String, WaitingCall> waiting = new LinkedHashMap<>();
@@ -141,12 +143,12 @@ final class Gateway {
             "/v3/auth/role/add", "/v3/auth/role/get", "/v3/auth/role/list", "/v3/auth/role/delete",
             "/v3/auth/role/grant", "/v3/auth/role/revoke");
 
-    Gateway(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
+    Gateway(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, StreamAdmission streamAdmission,
             HttpMetrics metrics) {
         this.identities = identities;
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
-        this.streamThreads = streamThreads;
+        this.streamAdmission = streamAdmission;
         unary.put("/v3/kv/range", (cairn, body) -> cairn.kv().range(KvMapping.toApi(parse(body, RangeRequest.getDefaultInstance())))
                 .thenApply(KvMapping::toWire));
         unary.put("/v3/kv/put", (cairn, body) -> cairn.kv().put(KvMapping.toApi(checked(parse(body, PutRequest.getDefaultInstance()))))
@@ -642,7 +644,10 @@ final class Gateway {
             sendError(ex, failure);
             return;
         }
-        ex.dispatch(streamThreads, new GatewaySnapshot(cairn, ex));
+        if (!reserveStream(ex)) {
+            return;
+        }
+        streamAdmission.dispatch(ex, new GatewaySnapshot(cairn, ex));
     }
 
     private void startWatch(Cairn cairn, HttpServerExchange exchange, byte[] body) {
@@ -660,13 +665,16 @@ final class Gateway {
             sendError(exchange, failure);
             return;
         }
+        if (!reserveStream(exchange)) {
+            return;
+        }
         GatewayWatch watch = new GatewayWatch(cairn, exchange, requests, ended -> {
             watches.remove(ended);
             metrics.streamClosed();
         });
         watches.add(watch);
         metrics.streamOpened();
-        exchange.dispatch(streamThreads, watch);
+        streamAdmission.dispatch(exchange, watch);
     }
 
     /** {@code /v3/election/observe}: the election's proclamations, one {@code {"result":...}} line each. */
@@ -674,7 +682,15 @@ final class Gateway {
         Flow.Publisher<io.cairn.api.election.LeaderResponse> proclamations;
         try {
             LeaderRequest request = parse(body, LeaderRequest.getDefaultInstance());
-            proclamations = cairn.election().observe(new io.cairn.api.election.LeaderRequest(KvMapping.toApi(request.getName())));
+            if (!reserveStream(exchange)) {
+                return;
+            }
+            try {
+                proclamations = cairn.election().observe(new io.cairn.api.election.LeaderRequest(KvMapping.toApi(request.getName())));
+            } catch (RuntimeException failure) {
+                streamAdmission.release();
+                throw failure;
+            }
         } catch (RuntimeException failure) {
             sendError(exchange, failure);
             return;
@@ -686,7 +702,19 @@ final class Gateway {
                 });
         streams.add(stream);
         metrics.streamOpened();
-        exchange.dispatch(streamThreads, stream);
+        streamAdmission.dispatch(exchange, stream);
+    }
+
+    /**
+     * A place for one more stream on this endpoint, or false after answering etcd's overload error
+     * (RESOURCE_EXHAUSTED, 429 from the gateway) when as many streams as the endpoint allows are open.
+     */
+    private boolean reserveStream(HttpServerExchange exchange) {
+        if (streamAdmission.tryReserve()) {
+            return true;
+        }
+        sendError(exchange, new CairnException(ErrorCode.TOO_MANY_REQUESTS));
+        return false;
     }
 
     void closeStreams() {

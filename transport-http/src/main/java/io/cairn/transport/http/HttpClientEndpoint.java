@@ -18,10 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 
@@ -31,8 +27,9 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Threads: requests are read and answered on Undertow's I/O threads without blocking them (the
  * {@link Cairn} calls are asynchronous); v2 keys requests, which block while the store answers, run
- * on the bounded pool of {@link V2Admission}; long-lived responses (v3 watch streams, v2 long-poll
- * watches) write from a pool of stream threads. The endpoint owns both and stops them on close.
+ * on the bounded pool of {@link V2Admission}; long-lived responses (v3 watch, observe and snapshot
+ * streams, v2 long-poll watches) write from the stream threads of {@link StreamAdmission}, which bounds
+ * how many are open. The endpoint owns both and stops them on close.
  */
 final class HttpClientEndpoint implements ClientEndpoint {
 
@@ -66,32 +63,24 @@ final class HttpClientEndpoint implements ClientEndpoint {
     }
 
     static HttpClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config) {
-        return start(identities, config, V2Admission.withDefaults());
+        return start(identities, config, V2Admission.withDefaults(), StreamAdmission.withDefaults());
     }
 
-    /** Starts with {@code v2Admission} bounding the v2 requests (owned by the endpoint from here on). */
+    /**
+     * Starts with {@code v2Admission} bounding the v2 requests and {@code streams} the open streams and long
+     * polls (both owned by the endpoint from here on).
+     */
     static HttpClientEndpoint start(io.cairn.spi.transport.ClientIdentities identities, ClientEndpointConfig config,
-            V2Admission v2Admission) {
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService streamThreads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "cairn-http-stream-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+            V2Admission v2Admission, StreamAdmission streams) {
         List<URI> urls = new ArrayList<>();
-        Router router = new Router(identities, config.maxRequestBytes(), streamThreads, v2Admission,
+        Router router = new Router(identities, config.maxRequestBytes(), streams, v2Admission,
                 () -> List.copyOf(urls));
         // Base64 makes the JSON of a request about 4/3 of its encoded size; the gateway checks the
         // decoded request against maxRequestBytes, as etcd does, so the entity may be larger.
         long maxEntity = (long) config.maxRequestBytes() * 2 + 512 * 1024;
         return listen(config, router, maxEntity, urls, () -> {
-            streamThreads.shutdownNow();
             v2Admission.close();
-            try {
-                streamThreads.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            streams.close();
         });
     }
 

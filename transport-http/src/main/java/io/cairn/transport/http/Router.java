@@ -7,7 +7,6 @@ import io.undertow.util.Methods;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -22,15 +21,15 @@ final class Router implements HttpClientEndpoint.Routes {
     private final V2MemberStats memberStats;
     private final HttpMetrics metrics;
 
-    Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, Executor streamThreads,
+    Router(io.cairn.spi.transport.ClientIdentities identities, int maxRequestBytes, StreamAdmission streams,
             V2Admission v2Admission, Supplier<List<URI>> boundUrls) {
         // metrics are the server looking at itself: auth does not refuse them, and they read nothing a
         // caller chose
         Cairn unchecked = identities.unchecked();
         this.metrics = new HttpMetrics(unchecked, identities::serverStats);
-        this.gateway = new Gateway(identities, maxRequestBytes, streamThreads, metrics);
+        this.gateway = new Gateway(identities, maxRequestBytes, streams, metrics);
         // the v2 tree lives in reserved keys no v3 permission names: V2Auth checks the v2 path first
-        this.v2 = new V2Keys(new V2Store(unchecked), unchecked, new V2Auth(identities), streamThreads, v2Admission,
+        this.v2 = new V2Keys(new V2Store(unchecked), unchecked, new V2Auth(identities), streams, v2Admission,
                 boundUrls, metrics);
         // /health reads as nobody (a refusal by auth counts as healthy, as in etcd 3.5) and takes alarms and
         // leader from the member itself

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,7 +39,7 @@ final class V2Keys {
 
     private final V2Store store;
     private final Cairn cairn;
-    private final Executor streamThreads;
+    private final StreamAdmission streamAdmission;
     private final V2Admission admission;
     private final Supplier<List<URI>> boundUrls;
     private final HttpMetrics metrics;
@@ -48,22 +47,19 @@ final class V2Keys {
     private final V2Stats stats;
     private final V2Auth auth;
 
-    /** At most this many long polls wait at once on an endpoint; more are refused as etcd refuses overload. */
-    static final int MAX_LONG_POLLS = 8192;
-
     /**
      * @param store the v2 tree on the server's unchecked view
      * @param cairn the unchecked view too (member lists, the stats' watch)
      * @param auth checks each request's caller before it runs
      */
-    V2Keys(V2Store store, Cairn cairn, V2Auth auth, Executor streamThreads, V2Admission admission,
+    V2Keys(V2Store store, Cairn cairn, V2Auth auth, StreamAdmission streamAdmission, V2Admission admission,
             Supplier<List<URI>> boundUrls, HttpMetrics metrics) {
         this.auth = auth;
         this.admission = admission;
         this.stats = new V2Stats(cairn, watches::size);
         this.store = store;
         this.cairn = cairn;
-        this.streamThreads = streamThreads;
+        this.streamAdmission = streamAdmission;
         this.boundUrls = boundUrls;
         this.metrics = metrics;
     }
@@ -180,17 +176,18 @@ final class V2Keys {
         V2Store.Result result;
         if (method.equals(Methods.GET) || method.equals(Methods.HEAD)) {
             if (wait) {
+                // a long poll is one of the endpoint's open streams: refused as etcd refuses overload past their bound
+                if (!streamAdmission.tryReserve()) {
+                    throw new TooManyRequests();
+                }
                 V2Watch watch = new V2Watch(store, exchange, path, recursive, waitIndex, stream, ended -> {
                     watches.remove(ended);
                     metrics.streamClosed();
                 });
-                if (watches.size() >= MAX_LONG_POLLS) {
-                    throw new TooManyRequests();
-                }
                 watches.add(watch);
                 metrics.streamOpened();
                 // the wait holds a stream thread, not one of the bounded request threads
-                exchange.dispatch(streamThreads, watch::run);
+                streamAdmission.dispatch(exchange, watch::run);
                 return null;
             }
             result = store.get(path, recursive, quorum);
@@ -384,7 +381,7 @@ final class V2Keys {
             Responses.text(exchange, 405, "Method Not Allowed");
             return;
         }
-        exchange.dispatch(streamThreads, () -> {
+        admission.dispatch(exchange, () -> {
             try {
                 stats.follow(store::currentIndex);
             } catch (V2Error notNow) {

@@ -46,7 +46,8 @@ class V2AdmissionTest {
         });
         try (CairnServer server = CairnServer.builder().dataDir(dir).storage("rocksdb").start()) {
             HttpClientEndpoint endpoint = HttpClientEndpoint.start(server.clientIdentities(),
-                    ClientEndpointConfig.of(URI.create("http://127.0.0.1:0")), new V2Admission(oneThread, 2));
+                    ClientEndpointConfig.of(URI.create("http://127.0.0.1:0")), new V2Admission(oneThread, 2),
+                    StreamAdmission.withDefaults());
             try {
                 URI base = endpoint.boundUrls().get(0);
                 HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
