@@ -490,7 +490,9 @@ final class RaftNode implements AutoCloseable {
             term = rd.hardState().term();
         }
         // 2. send (only after 1 is durable)
-        peers.send(withFreshSnapshots(rd.messages()));
+        if (!rd.messages().isEmpty()) { // a lone member's Readies carry none
+            peers.send(withFreshSnapshots(rd.messages()));
+        }
         // 3. apply
         for (Entry e : rd.committedEntries()) {
             apply(e);
