@@ -243,7 +243,8 @@ final class Execution {
             throw new CairnException(ErrorCode.KEY_NOT_FOUND);
         }
         // the value is copied once, from the request straight into the stored record
-        ByteBuffer value = request.ignoreValue() ? ByteBuffer.wrap(previous.value()) : request.value().asReadOnlyByteBuffer();
+        ByteBuffer value = request.ignoreValue() ? ByteBuffer.wrap(previous.value())
+                : request.value().asReadOnlyByteBuffer();
         long lease = request.ignoreLease() ? previous.lease() : request.lease();
         writePut(key, value, lease, previous);
         Optional<KeyValue> prevKv = request.prevKv() && existed ? Optional.of(previous.toKeyValue()) : Optional.empty();

@@ -1,7 +1,6 @@
 package io.cairn.server.mvcc;
 
 import java.nio.ByteBuffer;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
