@@ -70,6 +70,11 @@ public final class RawNode {
         return raft.id;
     }
 
+    /** This node's current term (as {@code status().hardState().term()}, without building a status). */
+    public long term() {
+        return raft.term;
+    }
+
     /**
      * Advances logical time by one tick: followers and candidates count towards an election,
      * leaders towards a heartbeat and the check-quorum round.

@@ -75,6 +75,13 @@ final class RaftNode implements AutoCloseable {
     static final int ELECTION_TICKS = 10;
     static final int HEARTBEAT_TICKS = 1;
     static final long REQUEST_TIMEOUT_MILLIS = 7_000;
+    /**
+     * How often proposals past their timeout are failed: one sweep of the pending map instead of a
+     * timer task per request (each was a scheduler insert and, 7 s later, a task on another thread).
+     */
+    private static final long TIMEOUT_SWEEP_MILLIS = 250;
+    /** Completions handed to the completion executor per task (a Ready's are split over its threads). */
+    private static final int COMPLETIONS_PER_TASK = 64;
     /** etcd's --snapshot-count default: a snapshot (and log compaction) every this many applied entries. */
     static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
     /** etcd's snapshotCatchUpEntries: entries kept behind a snapshot, so slow followers catch up from the log. */
@@ -123,7 +130,9 @@ final class RaftNode implements AutoCloseable {
     private final int maxRequestBytes;
 
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-    private final Map<Long, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Proposal> pending = new ConcurrentHashMap<>();
+    /** Loop thread: the answers of the Ready being applied, handed to {@link #completions} together. */
+    private final List<Runnable> appliedAnswers = new ArrayList<>();
     /** Loop thread: the term each pending proposal was handed to Raft in (to fail it fast when dropped). */
     private final Map<Long, Long> proposedInTerm = new HashMap<>();
     private final AtomicLong nextRequestId;
@@ -211,6 +220,36 @@ final class RaftNode implements AutoCloseable {
 
     void start() {
         thread.start();
+        scheduleTimeoutSweep();
+    }
+
+    /** A proposal's future, with the time after which {@link #sweepTimeouts} fails it with TIMEOUT. */
+    private static final class Proposal extends CompletableFuture<Object> {
+        final long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MILLIS);
+    }
+
+    private void scheduleTimeoutSweep() {
+        CompletableFuture.delayedExecutor(TIMEOUT_SWEEP_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
+            if (running) {
+                sweepTimeouts();
+                scheduleTimeoutSweep();
+            }
+        });
+    }
+
+    /**
+     * Fails the proposals not applied within {@link #REQUEST_TIMEOUT_MILLIS} (up to a sweep interval
+     * later) with etcd's timeout. Runs off the loop thread, so a stalled loop still times them out.
+     */
+    private void sweepTimeouts() {
+        long now = System.nanoTime();
+        for (Map.Entry<Long, Proposal> e : pending.entrySet()) {
+            Proposal future = e.getValue();
+            if (now - future.deadlineNanos >= 0 && pending.remove(e.getKey(), future)) {
+                stats.proposalFailed();
+                future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
+            }
+        }
     }
 
     /** Wires the alarm table (before {@link #start}): alarm entries change it, NOSPACE caps writes. */
@@ -235,7 +274,7 @@ final class RaftNode implements AutoCloseable {
     <R> CompletableFuture<R> propose(Object request) {
         long id = nextRequestId.getAndIncrement();
         byte[] data = RequestCodec.encode(id, request);
-        CompletableFuture<Object> future = new CompletableFuture<>();
+        Proposal future = new Proposal();
         if (data.length > maxRequestBytes) {
             future.completeExceptionally(new CairnException(ErrorCode.REQUEST_TOO_LARGE));
             return (CompletableFuture<R>) (CompletableFuture<?>) future;
@@ -244,13 +283,7 @@ final class RaftNode implements AutoCloseable {
             future.completeExceptionally(stopped());
             return (CompletableFuture<R>) (CompletableFuture<?>) future;
         }
-        pending.put(id, future);
-        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-            if (pending.remove(id, future)) {
-                stats.proposalFailed();
-                future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
-            }
-        });
+        pending.put(id, future); // failed by sweepTimeouts unless applied in time
         submit(() -> proposeOnLoop(data, id));
         return (CompletableFuture<R>) (CompletableFuture<?>) future;
     }
@@ -264,18 +297,12 @@ final class RaftNode implements AutoCloseable {
         byte[] record = member == null ? new byte[0] : MemberTable.encodeMember(member);
         byte[] context = ByteBuffer.allocate(8 + record.length).putLong(id).put(record).array();
         ConfChange cc = new ConfChange(io.cairn.raft.ConfChangeTransition.AUTO, List.of(change), context);
-        CompletableFuture<Object> future = new CompletableFuture<>();
+        Proposal future = new Proposal();
         if (!running) {
             future.completeExceptionally(stopped());
             return future;
         }
-        pending.put(id, future);
-        CompletableFuture.delayedExecutor(REQUEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).execute(() -> {
-            if (pending.remove(id, future)) {
-                stats.proposalFailed();
-                future.completeExceptionally(new CairnException(ErrorCode.TIMEOUT));
-            }
-        });
+        pending.put(id, future); // failed by sweepTimeouts unless applied in time
         submit(() -> proposeConfChangeOnLoop(cc, id));
         return future;
     }
@@ -509,12 +536,15 @@ final class RaftNode implements AutoCloseable {
             term = rd.hardState().term();
         }
         // 2. send (only after 1 is durable)
-        peers.send(withFreshSnapshots(rd.messages()));
-        stats.sent(rd.messages(), System.nanoTime());
+        if (!rd.messages().isEmpty()) { // a lone member's Readies carry none
+            peers.send(withFreshSnapshots(rd.messages()));
+            stats.sent(rd.messages(), System.nanoTime());
+        }
         // 3. apply
         for (Entry e : rd.committedEntries()) {
             apply(e);
         }
+        handOverAnswers();
         replay.applied(appliedIndex);
         for (ReadState rs : rd.readStates()) {
             if (readInFlight != null && java.util.Arrays.equals(rs.requestContext(), readInFlight.context())) {
@@ -600,7 +630,7 @@ final class RaftNode implements AutoCloseable {
         try {
             raw.propose(data);
             if (requestId != 0) {
-                proposedInTerm.put(requestId, raw.status().hardState().term());
+                proposedInTerm.put(requestId, raw.term());
             }
         } catch (ProposalDroppedException e) {
             failProposal(requestId, e);
@@ -614,7 +644,7 @@ final class RaftNode implements AutoCloseable {
         }
         try {
             raw.proposeConfChange(cc);
-            proposedInTerm.put(requestId, raw.status().hardState().term());
+            proposedInTerm.put(requestId, raw.term());
         } catch (ProposalDroppedException e) {
             failProposal(requestId, e);
         }
@@ -787,7 +817,7 @@ final class RaftNode implements AutoCloseable {
         CompletableFuture<Object> future = requestId == 0 ? null : pending.remove(requestId);
         proposedInTerm.remove(requestId);
         if (future != null) {
-            completions.execute(() -> {
+            appliedAnswers.add(() -> {
                 if (refused) {
                     future.completeExceptionally(new CairnException(StatusCode.FAILED_PRECONDITION, "membership: ID removed"));
                 } else {
@@ -840,7 +870,7 @@ final class RaftNode implements AutoCloseable {
         if (future != null) {
             Object answer = response;
             CairnException failed = error;
-            completions.execute(() -> {
+            appliedAnswers.add(() -> {
                 if (failed != null) {
                     future.completeExceptionally(failed);
                 } else {
@@ -848,6 +878,25 @@ final class RaftNode implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Hands the answers of the entries just applied to {@link #completions}: a few tasks per Ready
+     * rather than one per request (each a queue hand-off and often a thread wake-up), split so that
+     * every completion thread can take a share.
+     */
+    private void handOverAnswers() {
+        int count = appliedAnswers.size();
+        for (int from = 0; from < count; from += COMPLETIONS_PER_TASK) {
+            Runnable[] share = appliedAnswers.subList(from, Math.min(count, from + COMPLETIONS_PER_TASK))
+                    .toArray(new Runnable[0]);
+            completions.execute(() -> {
+                for (Runnable answer : share) {
+                    answer.run();
+                }
+            });
+        }
+        appliedAnswers.clear();
     }
 
     private Object applyOne(long index, Object request) {
@@ -994,8 +1043,9 @@ final class RaftNode implements AutoCloseable {
 
     private void failAll() {
         running = false;
+        handOverAnswers(); // entries applied before a failure keep their answers
         CairnException stopped = stopped();
-        for (Iterator<CompletableFuture<Object>> it = pending.values().iterator(); it.hasNext(); ) {
+        for (Iterator<Proposal> it = pending.values().iterator(); it.hasNext(); ) {
             CompletableFuture<Object> future = it.next();
             it.remove();
             completions.execute(() -> future.completeExceptionally(stopped));

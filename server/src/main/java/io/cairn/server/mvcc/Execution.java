@@ -20,6 +20,7 @@ import io.cairn.api.watch.Event;
 import io.cairn.spi.storage.ReadView;
 import io.cairn.spi.storage.WriteBatch;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -47,7 +48,8 @@ final class Execution {
     final long beginRevision;
     final long compactRevision;
     final WriteBatch batch = new WriteBatch();
-    final List<Event> events = new ArrayList<>();
+    /** What this write changed, in order; {@link LazyEvents} turns them into events on demand. */
+    final List<LazyEvents.Change> changes = new ArrayList<>();
     /** The newest version each key written here has (a put or a tombstone). */
     private final TreeMap<Bytes, StoredVersion> pending = new TreeMap<>();
     private final boolean writable;
@@ -240,14 +242,16 @@ final class Execution {
         if ((request.ignoreValue() || request.ignoreLease()) && !existed) {
             throw new CairnException(ErrorCode.KEY_NOT_FOUND);
         }
-        byte[] value = request.ignoreValue() ? previous.value() : request.value().toByteArray();
+        // the value is copied once, from the request straight into the stored record
+        ByteBuffer value = request.ignoreValue() ? ByteBuffer.wrap(previous.value())
+                : request.value().asReadOnlyByteBuffer();
         long lease = request.ignoreLease() ? previous.lease() : request.lease();
         writePut(key, value, lease, previous);
         Optional<KeyValue> prevKv = request.prevKv() && existed ? Optional.of(previous.toKeyValue()) : Optional.empty();
         return new PutResponse(Responses.PENDING, prevKv);
     }
 
-    private void writePut(byte[] key, byte[] value, long lease, StoredVersion previous) {
+    private void writePut(byte[] key, ByteBuffer value, long lease, StoredVersion previous) {
         requireWritable();
         long revision = beginRevision + 1;
         long sub = nextSub++;
@@ -269,8 +273,7 @@ final class Execution {
         }
         StoredVersion written = new StoredVersion(key, revision, sub, record);
         pending.put(Bytes.of(key), written);
-        events.add(new Event(Event.Type.PUT, written.toKeyValue(),
-                existed ? Optional.of(previous.toKeyValue()) : Optional.empty()));
+        changes.add(new LazyEvents.Change(Event.Type.PUT, written, existed ? previous : null));
     }
 
     /** Deletes {@code key} if it is live; returns whether it was. */
@@ -290,7 +293,7 @@ final class Execution {
         }
         StoredVersion tombstone = new StoredVersion(key, revision, sub, MvccCodec.TOMBSTONE);
         pending.put(Bytes.of(key), tombstone);
-        events.add(new Event(Event.Type.DELETE, tombstone.toKeyValue(), Optional.of(previous.toKeyValue())));
+        changes.add(new LazyEvents.Change(Event.Type.DELETE, tombstone, previous));
         return true;
     }
 

@@ -1,5 +1,6 @@
 package io.cairn.server.mvcc;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -132,12 +133,17 @@ final class MvccCodec {
     // ---- kv_by_key records ----------------------------------------------------------------
 
     static byte[] encodePut(long createRevision, long version, long lease, byte[] value) {
-        byte[] out = new byte[PUT_HEADER + value.length];
+        return encodePut(createRevision, version, lease, ByteBuffer.wrap(value));
+    }
+
+    /** As {@link #encodePut(long, long, long, byte[])}, copying the value's remaining bytes once, straight into the record. */
+    static byte[] encodePut(long createRevision, long version, long lease, ByteBuffer value) {
+        byte[] out = new byte[PUT_HEADER + value.remaining()];
         out[0] = TYPE_PUT;
         putLong(out, 1, createRevision);
         putLong(out, 9, version);
         putLong(out, 17, lease);
-        System.arraycopy(value, 0, out, PUT_HEADER, value.length);
+        value.duplicate().get(out, PUT_HEADER, value.remaining());
         return out;
     }
 

@@ -585,7 +585,8 @@ public final class MvccStore implements AutoCloseable {
                 R stamped = (R) Responses.restamp(op, header(revision));
                 response = stamped;
             }
-            return new WriteResult<>(response, revision, execution.events);
+            return new WriteResult<>(response, revision,
+                    execution.changes.isEmpty() ? List.of() : new LazyEvents(execution.changes));
         }
     }
 

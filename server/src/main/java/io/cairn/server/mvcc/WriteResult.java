@@ -14,7 +14,9 @@ import java.util.Objects;
  *     anything, else the unchanged current revision)
  * @param events the changes, in order (one per changed key, all at {@code revision}), each with
  *     its {@code prevKv} when the key existed before; empty if nothing changed; unmodifiable. The
- *     watch hub hands these to live watchers (dropping {@code prevKv} for watchers that did not ask)
+ *     watch hub hands these to live watchers (dropping {@code prevKv} for watchers that did not ask).
+ *     The store's own results build their events only when an element is first read, so checking
+ *     {@code size()} or {@code isEmpty()} costs nothing
  * @param <R> the response type
  */
 @Experimental("server internals; shaped for the Raft apply loop and the watch hub")
@@ -23,6 +25,6 @@ public record WriteResult<R>(R response, long revision, List<Event> events) {
     /** @throws NullPointerException if a component or an event is null */
     public WriteResult {
         Objects.requireNonNull(response, "response");
-        events = List.copyOf(events);
+        events = events instanceof LazyEvents ? events : List.copyOf(events);
     }
 }

@@ -191,10 +191,11 @@ public final class WatchHub implements AutoCloseable {
      * Called by the apply thread after each applied write that changed keys, in revision order
      * ({@code events} as {@link io.cairn.server.mvcc.WriteResult#events()}: all at {@code revision},
      * with their previous versions). Never blocks on watchers and does no I/O; an empty list is
-     * ignored, and so is everything after {@link #close()}.
+     * ignored, and so is everything after {@link #close()}. While no stream is open only the list's
+     * size is read, so a write nobody watches has its events never built.
      *
      * @throws IllegalArgumentException if {@code revision} is not above the previous one
-     * @throws NullPointerException if {@code events} is null or holds null
+     * @throws NullPointerException if {@code events} is null, or holds null while a stream is open
      */
     public void onApplied(long revision, List<Event> events) {
         if (events.isEmpty() || closed) {
@@ -204,8 +205,8 @@ public final class WatchHub implements AutoCloseable {
             // Nobody to deliver to: keep no window (it would hold windowEvents() events, tens of MB
             // of values, under a write load with no watcher). A stream opened later reads anything
             // below the floor from storage, which already holds this revision.
+            // Nor are the events read: the store builds them only when read (WriteResult#events).
             synchronized (windowLock) {
-                events.forEach(Objects::requireNonNull);
                 checkIncreasing(revision);
                 window.clear();
                 windowEventCount = 0;
