@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,6 +36,14 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
 
     private static final System.Logger LOG = System.getLogger(PeerNetwork.class.getName());
 
+    /**
+     * How long a member that left the peer list keeps its link. The Ready that commits a member's
+     * removal also carries the appends telling that member the new commit index, and applying the
+     * removal refreshes the peers right after they were queued: closing the link at once could drop
+     * them, and the removed member would then never apply its own removal and never stop.
+     */
+    static final long REMOVED_LINK_GRACE_MILLIS = 3_000;
+
     private final long memberId;
     private final RaftNode node;
     private final Backend stateBackend;
@@ -46,6 +56,12 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
     private final AtomicLong snapshotsReceived = new AtomicLong();
     private volatile PeerEndpoint endpoint;
     private volatile LeaderForwarding forwarding;
+    // Guarded by this (refreshPeers): the peers last given to the endpoint, and those kept after they left, with
+    // the System.nanoTime() until which they stay.
+    private Map<Long, List<URI>> lastPeers = Map.of();
+    private final Map<Long, Lingering> lingering = new LinkedHashMap<>();
+
+    private record Lingering(List<URI> urls, long untilNanos) {}
 
     PeerNetwork(long memberId, RaftNode node, Backend stateBackend, List<String> stateKeyspaces, Path snapDir,
                 MemberTable members, Map<Long, List<URI>> bootstrapPeers) {
@@ -81,8 +97,12 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
         return snapshotsReceived.get();
     }
 
-    /** The member table changed: members, removals and URL updates reach the endpoint. */
-    void refreshPeers() {
+    /**
+     * The member table changed: members, removals and URL updates reach the endpoint (a removed
+     * member's link after {@link #REMOVED_LINK_GRACE_MILLIS}). Synchronized so that two refreshes
+     * cannot reach the endpoint in the other order.
+     */
+    synchronized void refreshPeers() {
         PeerEndpoint e = endpoint;
         if (e == null) {
             return;
@@ -99,6 +119,18 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
             }
         });
         peers.remove(memberId);
+        long now = System.nanoTime();
+        lastPeers.forEach((id, urls) -> {
+            if (!peers.containsKey(id) && !lingering.containsKey(id)) {
+                lingering.put(id, new Lingering(urls, now + TimeUnit.MILLISECONDS.toNanos(REMOVED_LINK_GRACE_MILLIS)));
+                CompletableFuture.delayedExecutor(REMOVED_LINK_GRACE_MILLIS + 50, TimeUnit.MILLISECONDS)
+                        .execute(this::refreshPeers);
+            }
+        });
+        lingering.values().removeIf(kept -> now - kept.untilNanos() >= 0);
+        lingering.keySet().removeIf(peers::containsKey);
+        lastPeers = Map.copyOf(peers);
+        lingering.forEach((id, kept) -> peers.put(id, kept.urls()));
         try {
             e.updatePeers(peers);
         } catch (RuntimeException bad) {
