@@ -307,7 +307,8 @@ final class ServerRun {
                 return;
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warn("cannot hand leadership over to {} ({}): {}", candidate.name(),
-                        Long.toHexString(candidate.id()), e instanceof ExecutionException ? e.getCause() : e.toString());
+                        Long.toHexString(candidate.id()), // the reason as text: a Throwable last would be taken for a stack trace
+                        String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
