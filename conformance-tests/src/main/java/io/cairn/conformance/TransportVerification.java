@@ -694,6 +694,33 @@ public abstract class TransportVerification implements TransportVerificationRule
         }
     }
 
+    @Test
+    @Override
+    public void required_specT10_4_aWatchOutsideThePermissionIsRefusedAsEtcdRefusesIt() throws Exception {
+        EtcdWire root = wire().withToken(enableAuthWithRootAndAlice());
+        EtcdWire alice = wire().withToken(authenticate("alice", ALICE_PASSWORD));
+        try (EtcdWire.WatchStream watch = alice.watch(watchRange("t10/other", "", 0))) {
+            WatchResponse refused = watch.poll(WAIT);
+            assertNotNull(refused, () -> subject() + ": a watch outside alice's permission must be answered within " + WAIT);
+            // etcd 3.4/3.5 (v3rpc/watch.go): created and canceled at once; the reason is the gRPC
+            // error's text, and the stream stays open for further requests
+            assertEquals(List.of(true, true, "rpc error: code = PermissionDenied desc = etcdserver: permission denied"),
+                    List.of(refused.getCreated(), refused.getCanceled(), refused.getCancelReason()),
+                    () -> subject() + ": a watch outside alice's permission is answered created, canceled, with etcd's reason; got "
+                            + refused);
+            if (!watch.send(watchRange(ALICE_PREFIX, "t10/app0", 0))) {
+                return; // the wire cannot send a second request on the stream (the JSON gateway)
+            }
+            WatchResponse permitted = watch.poll(WAIT);
+            assertTrue(permitted != null && permitted.getCreated() && !permitted.getCanceled(),
+                    () -> subject() + ": after the refused watch, a permitted one on the same stream is created, got " + permitted);
+            long revision = root.call("etcdserverpb.KV/Put", PutRequest.newBuilder().setKey(bytes(ALICE_PREFIX + "after-refusal"))
+                    .setValue(bytes("v")).build(), PutResponse.getDefaultInstance()).getHeader().getRevision();
+            assertEquals(revision, events(watch, 1).get(0).getKv().getModRevision(),
+                    () -> subject() + ": the permitted watch on the stream that had a refused one delivers its changes");
+        }
+    }
+
     // ---------------------------------------------------------------- T11 lock and election
 
     private long grantLease() throws Exception {

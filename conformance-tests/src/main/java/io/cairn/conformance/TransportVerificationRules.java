@@ -200,6 +200,18 @@ public interface TransportVerificationRules {
     void required_specT10_3_aTokenActsAsItsUser() throws Exception;
 
     /**
+     * T10.4: a watch outside the user's permission is refused as etcd 3.4/3.5 refuses it: one
+     * response, {@code created} and {@code canceled}, with {@code cancel_reason} {@code "rpc error:
+     * code = PermissionDenied desc = etcdserver: permission denied"}, and the stream stays open: a
+     * permitted watch created on it afterwards delivers its changes (checked where the wire can send
+     * a second request on a watch stream; the JSON gateway cannot).
+     * If this fails, check: that a refused create is answered on the stream rather than ending it
+     * with an error, and that the watch stream carries the token (an anonymous one is refused
+     * "user name is empty").
+     */
+    void required_specT10_4_aWatchOutsideThePermissionIsRefusedAsEtcdRefusesIt() throws Exception;
+
+    /**
      * T11.1: Lock answers a key under the lock's name, held with the lock's lease; a second Lock of the
      * same name waits until the first is unlocked, then answers a key of its own; Unlock deletes the key.
      * If this fails, check: the v3lock service (gateway {@code /v3/lock/lock}); that a waiting Lock is

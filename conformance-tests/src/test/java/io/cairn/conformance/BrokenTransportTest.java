@@ -85,7 +85,8 @@ class BrokenTransportTest {
     void aTransportThatDropsTheTokenFailsTheAuthRule() {
         requireFailure(DropsTokens.class, "T10", "required_specT10_3_aTokenActsAsItsUser",
                 List.of("transport 'grpc'", "must act as that user", "alice's Put in her prefix=INVALID_ARGUMENT: etcdserver: user name is empty"),
-                Set.of("required_specT10_1_authAdministrationRoundTrips", "required_specT10_2_callsWithoutAValidTokenAreRefused"));
+                Set.of("required_specT10_1_authAdministrationRoundTrips", "required_specT10_2_callsWithoutAValidTokenAreRefused",
+                        "required_specT10_4_aWatchOutsideThePermissionIsRefusedAsEtcdRefusesIt"));
     }
 
     /** Runs the rules of {@code section} (such as "T7") on {@code broken} and checks the outcome. */
