@@ -3,6 +3,7 @@ package io.cairn.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -709,7 +710,17 @@ public abstract class TransportVerification implements TransportVerificationRule
                     () -> subject() + ": a watch outside alice's permission is answered created, canceled, with etcd's reason; got "
                             + refused);
             if (!watch.send(watchRange(ALICE_PREFIX, "t10/app0", 0))) {
-                return; // the wire cannot send a second request on the stream (the JSON gateway)
+                // the wire cannot send a second request on the stream (the JSON gateway): the stream
+                // must at least stay open, as etcd's does, rather than end after the refusal
+                WatchResponse after;
+                try {
+                    after = watch.poll(Duration.ofMillis(500));
+                } catch (EtcdWireException ended) {
+                    fail(subject() + ": the watch stream must stay open after a refused watch, but ended: " + ended);
+                    return;
+                }
+                assertNull(after, () -> subject() + ": a refused watch is answered once, then nothing; got " + after);
+                return;
             }
             WatchResponse permitted = watch.poll(WAIT);
             assertTrue(permitted != null && permitted.getCreated() && !permitted.getCanceled(),

@@ -204,7 +204,8 @@ public interface TransportVerificationRules {
      * response, {@code created} and {@code canceled}, with {@code cancel_reason} {@code "rpc error:
      * code = PermissionDenied desc = etcdserver: permission denied"}, and the stream stays open: a
      * permitted watch created on it afterwards delivers its changes (checked where the wire can send
-     * a second request on a watch stream; the JSON gateway cannot).
+     * a second request on a watch stream; on the JSON gateway, which cannot, the stream must stay
+     * open after the refusal).
      * If this fails, check: that a refused create is answered on the stream rather than ending it
      * with an error, and that the watch stream carries the token (an anonymous one is refused
      * "user name is empty").
