@@ -234,7 +234,7 @@ public final class CairnServer implements AutoCloseable {
         members.reload(stateBackend);
         alarms.reload(stateBackend);
         authStore.reload(stateBackend);
-        peers.removeIncomingExcept(-1);
+        peers.removeIncomingUpTo(index);
         // the snapshot carries the whole MVCC history: watchers behind it catch up from storage
         watchHub.onRestored(store.currentRevision());
         // operators (and the cluster verification) see that a member caught up from a snapshot, whatever the transport

@@ -243,11 +243,25 @@ final class PeerNetwork implements RaftNode.PeerSender, PeerHandler {
         return snapDir.resolve("in-" + index + ".snap");
     }
 
-    /** Removes received snapshot files other than {@code keep}'s. */
-    void removeIncomingExcept(long keep) {
+    /**
+     * Removes received snapshot files for {@code installed} and older indexes. A newer one may have
+     * arrived while that one was installed (its message is then queued to the loop): it stays, or
+     * installing it next would find no file.
+     */
+    void removeIncomingUpTo(long installed) {
         try (var files = Files.list(snapDir)) {
             List<Path> stale = new ArrayList<>();
-            files.filter(p -> p.getFileName().toString().startsWith("in-") && !p.equals(incoming(keep))).forEach(stale::add);
+            files.filter(p -> {
+                String name = p.getFileName().toString();
+                if (!name.startsWith("in-") || !name.endsWith(".snap")) {
+                    return false;
+                }
+                try {
+                    return Long.parseLong(name.substring(3, name.length() - 5)) <= installed;
+                } catch (NumberFormatException notOurs) {
+                    return false;
+                }
+            }).forEach(stale::add);
             stale.forEach(PeerNetwork::deleteQuietly);
         } catch (IOException ignored) {
             // best effort: stale files are removed at the next install
